@@ -1,0 +1,3 @@
+from privacy_lint.cli import main
+
+main()

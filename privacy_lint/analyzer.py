@@ -1,0 +1,94 @@
+"""One file in, findings out: read, decode, parse once, analyse, report. Errors become diagnostics."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import libcst as cst
+
+from privacy_lint.classify import Classifier
+from privacy_lint.consent import ConsentVocabulary
+from privacy_lint.engine import Analysis
+from privacy_lint.findings import Diagnostic, FileResult
+from privacy_lint.report import build_findings
+from privacy_lint.rulepacks import Catalog
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # larger .py files are generated data, not code to review
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    include_pseudonymous: bool = False
+    keep_guarded: bool = False
+
+
+class Engine:
+    """The catalogue compiled once (classifier, consent vocabulary), shared by every file of a scan."""
+
+    def __init__(self, catalog: Catalog, options: EngineOptions = EngineOptions()) -> None:
+        self.catalog = catalog
+        self.options = options
+        self.classifier = Classifier(catalog)
+        self.consent = ConsentVocabulary(catalog)
+
+    def analyse_source(self, source: bytes | str, path: str) -> FileResult:
+        result = FileResult(path)
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            result.diagnostics.append(Diagnostic(path, f"syntax error: {exc.message}", exc.raw_line, exc.raw_column,
+                                                 "parse-error"))
+            return result
+        except (UnicodeDecodeError, SyntaxError, ValueError) as exc:
+            result.diagnostics.append(Diagnostic(path, f"cannot parse: {exc}", 0, 0, "parse-error"))
+            return result
+        try:
+            analysis = Analysis(module, module_name(path), self.catalog, self.classifier, self.consent,
+                                self.options.include_pseudonymous)
+            raws = analysis.run()
+            result.findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
+        except RecursionError:
+            result.diagnostics.append(Diagnostic(path, "skipped: expressions nested too deeply to analyse", 0, 0,
+                                                 "too-deep"))
+        return result
+
+    def analyse_path(self, path: Path, display: str) -> FileResult:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileResult(display, diagnostics=[Diagnostic(display, f"cannot read: {exc.strerror or exc}",
+                                                               kind="read-error")])
+        if len(data) > MAX_FILE_BYTES:
+            return FileResult(display, diagnostics=[Diagnostic(
+                display, f"skipped: {len(data) // 1024} KiB is larger than the {MAX_FILE_BYTES // 1024} KiB limit",
+                kind="too-large")])
+        if b"\0" in data:
+            return FileResult(display, diagnostics=[Diagnostic(display, "skipped: binary content (NUL bytes)",
+                                                               kind="binary")])
+        try:
+            text = decode_source(data)
+        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            return FileResult(display, diagnostics=[Diagnostic(display, f"cannot decode: {exc}",
+                                                               kind="decode-error")])
+        return self.analyse_source(text, display)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode as Python does: BOM, PEP 263 coding line, else UTF-8."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+@lru_cache(maxsize=4096)
+def module_name(path: str) -> str:
+    """A dotted module name for scope names: `src/shop/models.py` -> `shop.models`."""
+    parts = list(Path(path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    parts = [p for p in parts if p not in ("", ".", "..", "/") and p.isidentifier()]
+    return ".".join(parts[-3:]) or "module"

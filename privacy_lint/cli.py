@@ -1,0 +1,121 @@
+"""The `privacy-lint` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from privacy_lint import __version__
+from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
+from privacy_lint.rules import RULES
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        if not any(rule.startswith(code) for rule in RULES):
+            raise click.BadParameter(f"{code!r} matches no rule (rules: {', '.join(RULES)})")
+    return codes
+
+
+def selected(finding: Finding, select: tuple[str, ...], ignore: tuple[str, ...], min_severity: str,
+             min_confidence: str) -> bool:
+    if select and not finding.rule.startswith(select):
+        return False
+    if ignore and finding.rule.startswith(ignore):
+        return False
+    if SEVERITIES.index(finding.severity) < SEVERITIES.index(min_severity):
+        return False
+    return CONFIDENCES.index(finding.confidence) >= CONFIDENCES.index(min_confidence)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="privacy-lint")
+def main() -> None:
+    """Find personal data flowing into logs, to third parties, and into tracking without consent."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--select", help="Only these rules (ids or prefixes, comma-separated), e.g. PRV0,PRV201.")
+@click.option("--ignore", "ignore_codes", help="Skip these rules (ids or prefixes, comma-separated).")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default="note", show_default=True)
+@click.option("--min-confidence", type=click.Choice(CONFIDENCES), default="low", show_default=True)
+@click.option("--include-pseudonymous", is_flag=True,
+              help="Also report pseudonymous ids and usernames (user_id, distinct_id, username).")
+@click.option("--rule-pack", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An extra rule pack (TOML); repeatable.")
+@click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+def check(paths: tuple[str, ...], output_format: str, output: str | None, select: str | None,
+          ignore_codes: str | None, min_severity: str, min_confidence: str, include_pseudonymous: bool,
+          rule_packs: tuple[str, ...], exclude: tuple[str, ...], jobs: int, quiet: bool) -> None:
+    """Scan PATHS (default: the current directory) and report personal-data findings."""
+    from privacy_lint.analyzer import EngineOptions
+    from privacy_lint.formats import renderer
+    from privacy_lint.formats.text_format import render_diagnostics
+    from privacy_lint.rulepacks import RulePackError, default_catalog, load_catalog
+    from privacy_lint.scan import scan
+
+    try:
+        select_codes, ignored = _codes(select), _codes(ignore_codes)
+    except click.BadParameter as exc:
+        click.echo(f"privacy-lint: error: {exc.message}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        catalog = load_catalog([Path(p) for p in rule_packs]) if rule_packs else default_catalog()
+    except RulePackError as exc:
+        click.echo(f"privacy-lint: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+    result = scan(paths or (".",), catalog, EngineOptions(include_pseudonymous=include_pseudonymous), jobs,
+                  exclude)
+    for file_result in result.files:
+        file_result.findings = [f for f in file_result.findings
+                                if selected(f, select_codes, ignored, min_severity, min_confidence)]
+    if not result.files and not result.missing:
+        click.echo("privacy-lint: no Python files found", err=True)
+
+    diagnostics = render_diagnostics(result)
+    if diagnostics:
+        click.echo(diagnostics, err=True, nl=False)
+    text = renderer(output_format)(result, Path.cwd().as_uri())
+    if output_format == "text" and quiet:
+        text = "".join(line + "\n" for line in text.splitlines()[:-1])
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    has_findings = any(True for _ in result.findings)
+    if result.missing and not result.files:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if has_findings else EXIT_CLEAN)
+
+
+@main.command(name="rules")
+def list_rules() -> None:
+    """List every rule."""
+    for rule in RULES.values():
+        click.echo(f"{rule.id}  {rule.name:32} {rule.summary}")
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Explain RULE_ID: what it detects, why it matters, an example, and how to fix or suppress it."""
+    rule = RULES.get(rule_id.upper())
+    if rule is None:
+        click.echo(f"privacy-lint: error: unknown rule {rule_id!r} (rules: {', '.join(RULES)})", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"{rule.id} {rule.name}: {rule.summary}\n\n{rule.description}\n\nWhy it matters\n  {rule.why}\n\n"
+               f"Example that fires\n  {rule.example}\n\nHow to fix or suppress\n  {rule.fix}")

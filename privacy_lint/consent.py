@@ -1,0 +1,139 @@
+"""Which tests are consent checks, and what their truth says about consent.
+
+A test is summarised by two facts: `when_true` (the test being true implies consent was given) and `when_false`
+(the test being false implies it). `if has_consent(u):` guards its body; `if not has_consent(u): return` guards
+what follows; `if user.do_not_track:` guards its `else`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from privacy_lint.classify import split_name
+from privacy_lint.rulepacks import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Polarity:
+    when_true: bool = False
+    when_false: bool = False
+
+    def negate(self) -> Polarity:
+        return Polarity(self.when_false, self.when_true)
+
+
+NEUTRAL = Polarity()
+GIVEN = Polarity(True, False)
+REFUSED = Polarity(False, True)
+
+_AFFIRMATIVE = {"true", "granted", "grant", "yes", "accepted", "accept", "allowed", "allow", "given", "opted_in", "1", "on"}
+_NEGATIVE = {"false", "denied", "deny", "no", "declined", "refused", "rejected", "none", "0", "off", "revoked"}
+
+
+def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+
+
+def _literal_word(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value.lower()
+    if isinstance(node, cst.Attribute):
+        return node.attr.value.lower()
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value.lower() if isinstance(node.evaluated_value, str) else None
+    if isinstance(node, cst.Integer):
+        return node.value
+    return None
+
+
+class ConsentVocabulary:
+    def __init__(self, catalog: Catalog) -> None:
+        self.checks = catalog.consent_checks
+        self.negative = catalog.consent_negative_checks
+        self.decorators = catalog.consent_decorators
+
+    def of_name(self, name: str) -> Polarity:
+        tokens = split_name(name)
+        if any(_contains(tokens, p) for p in self.negative):
+            return REFUSED
+        if any(_contains(tokens, p) for p in self.checks):
+            return GIVEN
+        return NEUTRAL
+
+    def is_decorator(self, name: str) -> bool:
+        tokens = split_name(name)
+        return any(_contains(tokens, p) for p in self.decorators)
+
+    def polarity(self, test: cst.BaseExpression, known: Callable[[cst.BaseExpression], int]) -> Polarity:
+        """`known(expr)` gives the consent mark of a variable (+1/-1/0) recorded when it was assigned."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self.polarity(test.expression, known).negate()
+        if isinstance(test, cst.BooleanOperation):
+            left, right = self.polarity(test.left, known), self.polarity(test.right, known)
+            if isinstance(test.operator, cst.And):
+                return Polarity(left.when_true or right.when_true, left.when_false and right.when_false)
+            return Polarity(left.when_true and right.when_true, left.when_false or right.when_false)
+        if isinstance(test, cst.Await):
+            return self.polarity(test.expression, known)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            return self._comparison(test, known)
+        mark = known(test)
+        if mark:
+            return GIVEN if mark > 0 else REFUSED
+        name = _expression_name(test)
+        return self.of_name(name) if name else NEUTRAL
+
+    def _comparison(self, test: cst.Comparison, known: Callable[[cst.BaseExpression], int]) -> Polarity:
+        target = test.comparisons[0]
+        op, right = target.operator, target.comparator
+        if isinstance(op, (cst.In, cst.NotIn)):
+            # "analytics" in accepted_cookies / consents
+            base = self.polarity(right, known)
+            return base if isinstance(op, cst.In) else base.negate()
+        base = self.polarity(test.left, known)
+        if base == NEUTRAL:
+            base = self.polarity(right, known)
+            right = test.left
+            if base == NEUTRAL:
+                return NEUTRAL
+        word = _literal_word(right)
+        positive_op = isinstance(op, (cst.Equal, cst.Is))
+        negative_op = isinstance(op, (cst.NotEqual, cst.IsNot))
+        if not (positive_op or negative_op):
+            return NEUTRAL
+        if word in _AFFIRMATIVE:
+            return base if positive_op else base.negate()
+        if word in _NEGATIVE:
+            return base.negate() if positive_op else base
+        # `consent.status == Consent.GRANTED` names the outcome in the right operand's consent vocabulary.
+        return base if positive_op else NEUTRAL
+
+
+def _expression_name(node: cst.BaseExpression) -> str:
+    """The dotted name a test is about: `user.profile.marketing_opt_in`, `has_consent(...)` -> `has_consent`."""
+    if isinstance(node, cst.Call):
+        # `request.headers.get("Sec-GPC")`, `request.COOKIES.get("cookie_consent")`: the key names the check.
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
+            key = node.args[0].value
+            if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                return f"{_expression_name(func.value)}.{key.evaluated_value}"
+        return _expression_name(func)
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = _expression_name(node.value)
+        return f"{inner}.{node.attr.value}" if inner else node.attr.value
+    if isinstance(node, cst.Subscript):
+        inner = _expression_name(node.value)
+        key = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString):
+            value = key.value.evaluated_value
+            if isinstance(value, str):
+                return f"{inner}.{value}"
+        return inner
+    return ""

@@ -1,0 +1,122 @@
+"""Which files a scan reads: `*.py` under the given paths, minus VCS, virtualenv, build and cache folders and
+what `.gitignore` files exclude. Files named explicitly are always scanned."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".bzr", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox",
+     ".venv", "venv", ".eggs", "node_modules", "site-packages", "build", "dist", ".privacy_lint_cache", ".idea",
+     ".vscode", "__pypackages__", ".direnv", ".cache"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    path: Path  # where to read it
+    display: str  # how to name it in results (as given, POSIX separators)
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    display: str
+    reason: str
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file()
+
+
+def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.PathSpec.from_lines("gitwildmatch", text.splitlines())
+
+
+def _display(path: Path) -> str:
+    text = path.as_posix()
+    return text[2:] if text.startswith("./") else text
+
+
+def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[Target | Missing]:
+    """Yield each file to scan once, in a stable order, and each path that could not be used."""
+    excluded = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude))
+    seen: set[Path] = set()
+    for given in paths:
+        root = Path(given)
+        if root.is_file():
+            resolved = root.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield Target(root, _display(root))
+            continue
+        if not root.exists():
+            yield Missing(given, "no such file or directory")
+            continue
+        if not root.is_dir():
+            yield Missing(given, "not a regular file or directory")
+            continue
+        yield from _walk(root, excluded, seen)
+
+
+def _walk(root: Path, excluded: pathspec.PathSpec, seen: set[Path]) -> Iterator[Target | Missing]:
+    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    for parent in [root.resolve(), *root.resolve().parents]:
+        spec = _gitignore(parent)
+        if spec is not None:
+            ignores.append((parent, spec))
+        if (parent / ".git").exists():
+            break
+
+    def ignored(path: Path, is_dir: bool) -> bool:
+        absolute = path.resolve()
+        for base, spec in ignores:
+            try:
+                relative = absolute.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if spec.match_file(relative + ("/" if is_dir else "")):
+                return True
+        relative_to_root = path.relative_to(root).as_posix()
+        return excluded.match_file(relative_to_root + ("/" if is_dir else ""))
+
+    def onerror(error: OSError) -> None:
+        problems.append(Missing(_display(Path(error.filename or root)), f"cannot read: {error.strerror}"))
+
+    problems: list[Missing] = []
+    for directory, dirnames, filenames in os.walk(root, onerror=onerror):
+        current = Path(directory)
+        if current != root:
+            spec = _gitignore(current)
+            if spec is not None:
+                ignores.append((current.resolve(), spec))
+        kept = []
+        for name in sorted(dirnames):
+            child = current / name
+            if name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(child):
+                continue
+            if child.is_symlink() or ignored(child, True):
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(".py") and not name.endswith(".pyi") or name.endswith(".pyi"):
+                continue
+            path = current / name
+            if ignored(path, False):
+                continue
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            yield Target(path, _display(path))
+        yield from problems
+        problems.clear()

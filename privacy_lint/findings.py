@@ -1,0 +1,83 @@
+"""Plain-data results of a scan: what the engine returns and every formatter reads.
+
+Nothing here holds a LibCST node, so results pickle cheaply across worker processes and
+serialise straight to JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("note", "warning", "error")  # ascending, SARIF levels
+CONFIDENCES = ("low", "medium", "high")  # ascending
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file: 1-based lines, 0-based columns (LibCST's convention)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One hop of a flow from source to sink, e.g. an assignment or a call boundary."""
+
+    span: Span
+    text: str  # the code at that hop, shortened to one line
+    note: str  # what happens there: "source", "assigned to ip", "passed to audit(value)", "sink"
+    path: str = ""  # file of the hop when it is not the finding's file (cross-module flows)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where the personal data came from and why it was classified as such."""
+
+    category: str  # fideslang id, e.g. "user.device.ip_address"
+    label: str  # human label, e.g. "IP address"
+    text: str  # the expression, e.g. "request.remote_addr"
+    span: Span
+    confidence: str  # low | medium | high
+    why: str  # explanation: which token, which pattern, which object context
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str  # PRV001 ...
+    path: str  # as given on the command line / discovered, POSIX separators
+    span: Span  # the sink call
+    message: str
+    severity: str  # note | warning | error
+    confidence: str  # low | medium | high: the best source's confidence
+    sink: str  # the callee as written, e.g. "logger.info"
+    destination: str  # e.g. "application log", "Mixpanel", "api.example.com"
+    service: str  # log | exception | http | analytics | ...
+    scope: str  # qualified name of the enclosing function/class ("" at module level)
+    sources: tuple[Source, ...]  # at least one; the first is the primary source
+    steps: tuple[Step, ...] = ()  # flow from the primary source to the sink, both included
+    guarded: bool = False  # a consent check guards the call (recorded for reports)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.category for s in self.sources))
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem with the input rather than with the code: a file that did not parse, could not be read..."""
+
+    path: str
+    message: str
+    line: int = 0
+    col: int = 0
+    kind: str = "error"  # parse-error | read-error | internal-error ...
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -1,0 +1,31 @@
+"""JSON output, schema version 1 (documented in docs/output.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from privacy_lint import __version__
+from privacy_lint.findings import Finding
+from privacy_lint.scan import ScanResult
+
+SCHEMA_VERSION = 1
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    data = asdict(finding)
+    data["categories"] = list(finding.categories)
+    return data
+
+
+def render(result: ScanResult, root: str) -> str:
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "privacy-lint", "version": __version__},
+        "root": root,
+        "files_scanned": len(result.files),
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "diagnostics": [asdict(d) for d in result.diagnostics],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,35 @@
+"""flake8-style lines: `path:line:col: PRV001 message`, then a one-line summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from privacy_lint.scan import ScanResult
+
+
+def render(result: ScanResult, root: str) -> str:
+    lines = []
+    findings = list(result.findings)
+    for finding in findings:
+        lines.append(f"{finding.path}:{finding.span.line}:{finding.span.col + 1}: {finding.rule} {finding.message}")
+    counts = Counter(f.rule for f in findings)
+    files = len(result.files)
+    if findings:
+        by_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(counts.items()))
+        summary = f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file" \
+                  f"{'s' if files != 1 else ''} scanned ({by_rule})"
+    else:
+        summary = f"no findings in {files} file{'s' if files != 1 else ''} scanned"
+    problems = len(result.diagnostics)
+    if problems:
+        summary += f"; {problems} file{'s' if problems != 1 else ''} could not be analysed (see above)"
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
+
+
+def render_diagnostics(result: ScanResult) -> str:
+    out = []
+    for diag in result.diagnostics:
+        where = f"{diag.path}:{diag.line}:{diag.col}" if diag.line else diag.path
+        out.append(f"privacy-lint: {where}: {diag.message}")
+    return "\n".join(out) + ("\n" if out else "")

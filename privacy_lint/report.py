@@ -1,0 +1,115 @@
+"""Turn the engine's raw findings (LibCST nodes) into plain `Finding`s: rule, message, positions, flow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from privacy_lint.engine import RawFinding
+from privacy_lint.findings import Finding, Source, Span, Step
+from privacy_lint.rulepacks import Catalog
+from privacy_lint.values import CONFIDENCE_RANK, Flow
+
+_SEVERITY = {"special": "error", "high": "error", "personal": "warning", "pseudonymous": "note"}
+_CONFIDENCES = ("low", "medium", "high")
+
+
+def rule_for(service: str, guarded: bool, catalog: Catalog) -> str | None:
+    """The rule a sink's service maps to; None for a consent-guarded transfer that needs consent."""
+    if service == "log":
+        return "PRV001"
+    if service == "exception":
+        return "PRV002"
+    if service in catalog.consent_services:
+        return None if guarded else "PRV201"
+    if service == "http":
+        return "PRV102"
+    return "PRV101"
+
+
+def _span(ranges: Mapping[cst.CSTNode, CodeRange], node: cst.CSTNode, fallback: Span) -> Span:
+    found = ranges.get(node)
+    if found is None:
+        return fallback
+    return Span(found.start.line, found.start.column, found.end.line, found.end.column)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def _message(rule: str, sources: list[Source], raw: RawFinding) -> str:
+    named = []
+    for source in sources[:3]:
+        item = f"{source.label} ({source.text})"
+        if item not in named:
+            named.append(item)
+    what = " and ".join(named) if len(named) <= 2 else ", ".join(named[:-1]) + " and " + named[-1]
+    if len(sources) > 3:
+        what += f" and {len(sources) - 3} more"
+    hit = raw.hit
+    by = f"{hit.sink_text}" + (f" via {raw.via}" if raw.via else "")
+    if rule == "PRV001":
+        return f"{what} written to {hit.destination} by {by}"
+    if rule == "PRV002":
+        return f"{what} in an exception message ({by})"
+    if rule == "PRV201":
+        return f"{what} sent to {hit.destination} ({hit.service}) by {by} with no consent check"
+    return f"{what} sent to {hit.destination} by {by}"
+
+
+def build_findings(
+    raws: list[RawFinding], module: cst.Module, path: str, catalog: Catalog, keep_guarded: bool = False
+) -> list[Finding]:
+    """Merge raw findings per (rule, reported node), resolve positions once, and phrase the messages."""
+    grouped: dict[tuple[str, int], tuple[RawFinding, list[Flow]]] = {}
+    for raw in raws:
+        rule = rule_for(raw.hit.service, raw.guarded, catalog)
+        if rule is None:
+            if not keep_guarded:
+                continue
+            rule = "PRV201"
+        key = (rule, id(raw.report_node))
+        if key in grouped:
+            grouped[key][1].extend(raw.flows)
+        else:
+            grouped[key] = (raw, list(raw.flows))
+    if not grouped:
+        return []
+    ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    code_for = module.code_for_node
+    findings = []
+    for (rule, _), (raw, flows) in grouped.items():
+        sink_span = _span(ranges, raw.report_node, Span(1, 0, 1, 0))
+        ordered = sorted(
+            {(f.origin.category, f.origin.text): f for f in flows}.values(),
+            key=lambda f: (-CONFIDENCE_RANK[f.origin.confidence], len(f.steps), f.origin.text),
+        )
+        sources = []
+        for flow in ordered:
+            origin = flow.origin
+            category = catalog.categories[origin.category]
+            sources.append(Source(origin.category, category.label, _short(origin.text),
+                                  _span(ranges, origin.node, sink_span), origin.confidence, origin.why))
+        primary = ordered[0]
+        steps = [Step(sources[0].span, sources[0].text, "source")]
+        for note, node in primary.steps:
+            steps.append(Step(_span(ranges, node, sink_span), _short(code_for(node)), note))
+        steps.append(Step(sink_span, _short(code_for(raw.report_node)), f"sink: {raw.hit.destination}"))
+        sensitivity = max((catalog.categories[s.category].sensitivity for s in sources),
+                          key=("pseudonymous", "personal", "high", "special").index)
+        severity = _SEVERITY[sensitivity]
+        if rule == "PRV201" and severity == "note":
+            severity = "warning"
+        confidence = min(sources[0].confidence, raw.hit.confidence_cap, key=_CONFIDENCES.index)
+        findings.append(Finding(
+            rule=rule, path=path, span=sink_span, message=_message(rule, sources, raw), severity=severity,
+            confidence=confidence, sink=raw.hit.sink_text, destination=raw.hit.destination,
+            service=raw.hit.service, scope=raw.scope, sources=tuple(sources), steps=tuple(steps),
+            guarded=raw.guarded,
+        ))
+    findings.sort(key=lambda f: (f.span.line, f.span.col, f.rule))
+    return findings

@@ -1,0 +1,363 @@
+"""Load, validate and merge the declarative rule packs (`rules/*.toml`) into one `Catalog`.
+
+The engine knows nothing about any SDK, framework or data category: all of that is data here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from privacy_lint.patterns import NameMatcher, expand_braces
+
+SENSITIVITIES = ("pseudonymous", "personal", "high", "special")
+LOG_SERVICES = ("log",)
+SERVICES = (
+    "log", "exception", "http", "analytics", "marketing", "advertising", "profiling", "error_monitoring", "apm",
+    "tracing", "crm", "messaging", "ai", "feature_flags", "payments", "search", "warehouse", "storage",
+)  # fmt: skip
+
+_STR = "string"
+_STRS = "list of strings"
+_STRMAP = "table of strings"
+
+# The schema: table -> key -> expected type. `[[sinks]]` and `[[hosts]]` are arrays of tables.
+_SCHEMA: dict[str, dict[str, str]] = {
+    "pack": {"name": _STR, "version": _STR, "description": _STR},
+    "category": {"label": _STR, "sensitivity": _STR, "names": _STRS, "contextual": _STRS, "exclude": _STRS},
+    "classifier": {
+        "person_objects": _STRS,
+        "non_person_objects": _STRS,
+        "non_data_tokens": _STRS,
+        "org_tokens": _STRS,
+        "sanitized_tokens": _STRS,
+        "boolean_prefixes": _STRS,
+    },
+    "sources": {"request_objects": _STRS, "request_types": _STRS, "attributes": _STRMAP, "field_types": _STRMAP},
+    "sinks": {"id": _STR, "destination": _STR, "service": _STR, "calls": _STRS, "ignore_args": _STRS},
+    "types": {"returns": _STRMAP, "names": _STRMAP},
+    "hosts": {"pattern": _STR, "destination": _STR, "service": _STR},
+    "http": {"clients": _STRS, "data_args": _STRS, "internal_hosts": _STRS},
+    "sanitizers": {"calls": _STRS, "name_tokens": _STRS},
+    "consent": {"services": _STRS, "checks": _STRS, "negative_checks": _STRS, "decorators": _STRS},
+    "exceptions": {"ignore": _STRS},
+}
+_TOP_LEVEL = (
+    "pack", "categories", "classifier", "sources", "sinks", "types", "hosts", "http", "sanitizers", "consent",
+    "exceptions",
+)  # fmt: skip
+_ARRAYS = ("sinks", "hosts")
+_REQUIRED = {"sinks": ("id", "destination", "service", "calls"), "hosts": ("pattern", "destination", "service")}
+_CATEGORY_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
+
+
+class RulePackError(Exception):
+    """A rule pack that cannot be used; the message names the file and the key."""
+
+    def __init__(self, path: str, key: str, message: str) -> None:
+        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+        self.path, self.key = path, key
+
+
+def tokens_of(phrase: str) -> tuple[str, ...]:
+    """A pack phrase ("email address", "x-forwarded-for") as the token tuple the classifier compares."""
+    return tuple(t for t in re.split(r"[\s_\-.]+", phrase.lower()) if t)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: str
+    label: str
+    sensitivity: str
+    names: tuple[tuple[str, ...], ...]
+    contextual: tuple[tuple[str, ...], ...]
+    exclude: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    id: str
+    destination: str
+    service: str
+    calls: tuple[str, ...]
+    ignore_args: frozenset[str]
+    pack: str
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    pattern: str
+    destination: str
+    service: str
+
+
+@dataclass
+class Catalog:
+    """Everything the engine knows, merged from all packs."""
+
+    packs: list[tuple[str, str, str]] = field(default_factory=list)  # (name, version, path)
+    categories: dict[str, Category] = field(default_factory=dict)
+    person_objects: set[str] = field(default_factory=set)
+    non_person_objects: set[str] = field(default_factory=set)
+    non_data_tokens: set[str] = field(default_factory=set)
+    org_tokens: set[str] = field(default_factory=set)
+    sanitized_tokens: set[str] = field(default_factory=set)
+    boolean_prefixes: set[str] = field(default_factory=set)
+    request_objects: set[str] = field(default_factory=set)
+    request_types: set[str] = field(default_factory=set)
+    request_attributes: dict[tuple[str, ...], str] = field(default_factory=dict)
+    field_types: dict[str, str] = field(default_factory=dict)
+    sinks: dict[str, Sink] = field(default_factory=dict)
+    type_returns: dict[str, str] = field(default_factory=dict)
+    type_names: dict[str, str] = field(default_factory=dict)
+    hosts: list[Host] = field(default_factory=list)
+    http_clients: list[str] = field(default_factory=list)
+    http_data_args: set[str] = field(default_factory=set)
+    internal_hosts: list[str] = field(default_factory=list)
+    sanitizer_calls: list[str] = field(default_factory=list)
+    sanitizer_tokens: set[str] = field(default_factory=set)
+    consent_services: set[str] = field(default_factory=set)
+    consent_checks: list[tuple[str, ...]] = field(default_factory=list)
+    consent_negative_checks: list[tuple[str, ...]] = field(default_factory=list)
+    consent_decorators: list[tuple[str, ...]] = field(default_factory=list)
+    exception_ignores: list[str] = field(default_factory=list)
+
+    # Compiled look-ups, built once by `freeze()`.
+    sink_matcher: NameMatcher = field(default_factory=NameMatcher)
+    returns_matcher: NameMatcher = field(default_factory=NameMatcher)
+    http_matcher: NameMatcher = field(default_factory=NameMatcher)
+    sanitizer_matcher: NameMatcher = field(default_factory=NameMatcher)
+    exception_ignore_matcher: NameMatcher = field(default_factory=NameMatcher)
+
+    def freeze(self) -> Catalog:
+        for sink in self.sinks.values():
+            self.sink_matcher.add(sink.calls, sink)
+        for pattern, type_name in self.type_returns.items():
+            self.returns_matcher.add([pattern], type_name)
+        self.http_matcher.add(self.http_clients, True)
+        self.sanitizer_matcher.add(self.sanitizer_calls, True)
+        self.exception_ignore_matcher.add(self.exception_ignores, True)
+        return self
+
+    @property
+    def vocabulary(self) -> bytes:
+        """Lower-cased words whose absence from a file proves it has no sink (the cheap pre-parse gate)."""
+        words: set[str] = {"raise", "print", "log", "write", "warn"}
+        for pattern in [*self.sink_matcher_patterns(), *self.http_clients]:
+            for name in expand_braces(pattern):
+                last = name.rsplit(".", 1)[-1]
+                if "*" not in last:
+                    words.add(last.lower())
+        return b"|".join(re.escape(w.encode()) for w in sorted(words))
+
+    def sink_matcher_patterns(self) -> Iterable[str]:
+        for sink in self.sinks.values():
+            yield from sink.calls
+
+
+def _type_name(value: Any) -> str:
+    return {str: _STR, list: "list", dict: "table", bool: "boolean", int: "integer"}.get(type(value), "value")
+
+
+def _check_table(path: str, where: str, table: Any, schema: Mapping[str, str]) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise RulePackError(path, where, f"expected a table, found {_type_name(table)}")
+    for key, value in table.items():
+        expected = schema.get(key)
+        if expected is None:
+            hint = difflib.get_close_matches(key, schema, n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise RulePackError(path, f"{where}.{key}", f"unknown key{suggestion}")
+        ok = (
+            isinstance(value, str)
+            if expected == _STR
+            else isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if expected == _STRS
+            else isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        )
+        if not ok:
+            raise RulePackError(path, f"{where}.{key}", f"expected a {expected}, found {_type_name(value)}")
+    return table
+
+
+def _check_choice(path: str, where: str, value: str, choices: Iterable[str]) -> None:
+    if value not in choices:
+        hint = difflib.get_close_matches(value, list(choices), n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise RulePackError(path, where, f"unknown value {value!r}{suggestion}")
+
+
+def _check_pattern(path: str, where: str, pattern: str) -> None:
+    if not pattern or pattern.count("{") != pattern.count("}") or re.search(r"[^\w.*{},\s\-]", pattern):
+        raise RulePackError(path, where, f"bad pattern {pattern!r}")
+
+
+def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
+    """Validate one parsed pack and add it to `catalog`; raises RulePackError naming file and key."""
+    for key in data:
+        if key not in _TOP_LEVEL:
+            hint = difflib.get_close_matches(key, _TOP_LEVEL, n=1)
+            raise RulePackError(path, key, "unknown table" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    pack = _check_table(path, "pack", data.get("pack", {}), _SCHEMA["pack"])
+    pack_name = pack.get("name", Path(path).stem)
+    catalog.packs.append((pack_name, pack.get("version", ""), path))
+
+    categories = data.get("categories", {})
+    if not isinstance(categories, dict):
+        raise RulePackError(path, "categories", "expected a table of categories")
+    for cat_id, raw in categories.items():
+        where = f"categories.{cat_id}"
+        table = _check_table(path, where, raw, _SCHEMA["category"])
+        if not _CATEGORY_ID.match(cat_id):
+            raise RulePackError(path, where, "category ids are dotted lower-case names such as user.contact.email")
+        if cat_id in catalog.categories:
+            raise RulePackError(path, where, "duplicate category id (already defined by another pack)")
+        for required in ("label", "sensitivity", "names"):
+            if required not in table:
+                raise RulePackError(path, f"{where}.{required}", "missing required key")
+        _check_choice(path, f"{where}.sensitivity", table["sensitivity"], SENSITIVITIES)
+        catalog.categories[cat_id] = Category(
+            id=cat_id,
+            label=table["label"],
+            sensitivity=table["sensitivity"],
+            names=tuple(tokens_of(n) for n in table["names"]),
+            contextual=tuple(tokens_of(n) for n in table.get("contextual", [])),
+            exclude=tuple(tokens_of(n) for n in table.get("exclude", [])),
+        )
+
+    classifier = _check_table(path, "classifier", data.get("classifier", {}), _SCHEMA["classifier"])
+    for key, values in classifier.items():
+        getattr(catalog, key).update(v.lower() for v in values)
+
+    sources = _check_table(path, "sources", data.get("sources", {}), _SCHEMA["sources"])
+    catalog.request_objects.update(sources.get("request_objects", []))
+    catalog.request_types.update(sources.get("request_types", []))
+    for attr_path, cat_id in sources.get("attributes", {}).items():
+        catalog.request_attributes[tuple(attr_path.split("."))] = cat_id
+    for type_name, cat_id in sources.get("field_types", {}).items():
+        _check_pattern(path, f"sources.field_types.{type_name}", type_name)
+        catalog.field_types[type_name] = cat_id
+
+    sinks = data.get("sinks", [])
+    if not isinstance(sinks, list):
+        raise RulePackError(path, "sinks", "expected an array of tables ([[sinks]])")
+    for index, raw in enumerate(sinks):
+        where = f"sinks[{index}]"
+        table = _check_table(path, where, raw, _SCHEMA["sinks"])
+        for required in _REQUIRED["sinks"]:
+            if required not in table:
+                raise RulePackError(path, f"{where}.{required}", "missing required key")
+        where = f"sinks[{table['id']}]"
+        if table["id"] in catalog.sinks:
+            raise RulePackError(path, f"{where}.id", "duplicate sink id (already defined by another pack)")
+        _check_choice(path, f"{where}.service", table["service"], SERVICES)
+        for pattern in table["calls"]:
+            _check_pattern(path, f"{where}.calls", pattern)
+        catalog.sinks[table["id"]] = Sink(
+            id=table["id"],
+            destination=table["destination"],
+            service=table["service"],
+            calls=tuple(table["calls"]),
+            ignore_args=frozenset(table.get("ignore_args", [])),
+            pack=pack_name,
+        )
+
+    types = _check_table(path, "types", data.get("types", {}), _SCHEMA["types"])
+    for pattern in types.get("returns", {}):
+        _check_pattern(path, f"types.returns.{pattern}", pattern)
+    catalog.type_returns.update(types.get("returns", {}))
+    catalog.type_names.update(types.get("names", {}))
+
+    hosts = data.get("hosts", [])
+    if not isinstance(hosts, list):
+        raise RulePackError(path, "hosts", "expected an array of tables ([[hosts]])")
+    for index, raw in enumerate(hosts):
+        where = f"hosts[{index}]"
+        table = _check_table(path, where, raw, _SCHEMA["hosts"])
+        for required in _REQUIRED["hosts"]:
+            if required not in table:
+                raise RulePackError(path, f"{where}.{required}", "missing required key")
+        _check_choice(path, f"{where}.service", table["service"], SERVICES)
+        catalog.hosts.append(Host(table["pattern"], table["destination"], table["service"]))
+
+    http = _check_table(path, "http", data.get("http", {}), _SCHEMA["http"])
+    for pattern in http.get("clients", []):
+        _check_pattern(path, "http.clients", pattern)
+    catalog.http_clients.extend(http.get("clients", []))
+    catalog.http_data_args.update(http.get("data_args", []))
+    catalog.internal_hosts.extend(http.get("internal_hosts", []))
+
+    sanitizers = _check_table(path, "sanitizers", data.get("sanitizers", {}), _SCHEMA["sanitizers"])
+    for pattern in sanitizers.get("calls", []):
+        _check_pattern(path, "sanitizers.calls", pattern)
+    catalog.sanitizer_calls.extend(sanitizers.get("calls", []))
+    catalog.sanitizer_tokens.update(t.lower() for t in sanitizers.get("name_tokens", []))
+
+    consent = _check_table(path, "consent", data.get("consent", {}), _SCHEMA["consent"])
+    for service in consent.get("services", []):
+        _check_choice(path, "consent.services", service, SERVICES)
+    catalog.consent_services.update(consent.get("services", []))
+    catalog.consent_checks.extend(tokens_of(c) for c in consent.get("checks", []))
+    catalog.consent_negative_checks.extend(tokens_of(c) for c in consent.get("negative_checks", []))
+    catalog.consent_decorators.extend(tokens_of(c) for c in consent.get("decorators", []))
+
+    exceptions = _check_table(path, "exceptions", data.get("exceptions", {}), _SCHEMA["exceptions"])
+    for pattern in exceptions.get("ignore", []):
+        _check_pattern(path, "exceptions.ignore", pattern)
+    catalog.exception_ignores.extend(exceptions.get("ignore", []))
+
+
+def _check_references(catalog: Catalog, path: str) -> None:
+    """Every category a pack refers to must exist once all packs are merged."""
+    referenced = [*catalog.request_attributes.values(), *catalog.field_types.values()]
+    for cat_id in referenced:
+        if cat_id not in catalog.categories:
+            hint = difflib.get_close_matches(cat_id, list(catalog.categories), n=1)
+            raise RulePackError(
+                path, cat_id, "unknown data category" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            )
+
+
+def builtin_pack_paths() -> list[Path]:
+    """The packs shipped in the wheel (`privacy_lint/rules`), or `rules/` beside a source checkout."""
+    shipped = Path(str(resources.files("privacy_lint"))) / "rules"
+    folder = shipped if shipped.is_dir() else Path(__file__).resolve().parent.parent / "rules"
+    return sorted(folder.glob("*.toml"))
+
+
+def read_pack(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise RulePackError(str(path), "", f"cannot read rule pack: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulePackError(str(path), "", f"invalid TOML: {exc}") from None
+
+
+def load_catalog(extra: Iterable[Path] = (), extra_tables: Iterable[tuple[str, Mapping[str, Any]]] = ()) -> Catalog:
+    """Merge the built-in packs, then user pack files, then inline tables (from configuration)."""
+    catalog = Catalog()
+    last = "rules"
+    for path in [*builtin_pack_paths(), *extra]:
+        merge_pack(catalog, read_pack(path), str(path))
+        last = str(path)
+    for where, table in extra_tables:
+        merge_pack(catalog, table, where)
+        last = where
+    if not catalog.categories:
+        raise RulePackError(last, "", "no data categories loaded: the built-in rule packs are missing")
+    _check_references(catalog, last)
+    return catalog.freeze()
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    return load_catalog()

@@ -1,0 +1,76 @@
+"""Run the engine over many files: in-process for a few, in a process pool for many. Results come back as plain
+data in the order the files were discovered, whatever the number of jobs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from privacy_lint.analyzer import Engine, EngineOptions
+from privacy_lint.discovery import Missing, Target, discover
+from privacy_lint.findings import Diagnostic, FileResult
+from privacy_lint.rulepacks import Catalog
+
+POOL_THRESHOLD = 16  # below this many files a pool costs more than it saves
+
+_worker_engine: Engine | None = None
+
+
+def _init_worker(catalog: Catalog, options: EngineOptions) -> None:
+    global _worker_engine
+    _worker_engine = Engine(catalog, options)
+
+
+def _analyse(target: Target) -> FileResult:
+    assert _worker_engine is not None
+    return _safe(_worker_engine, target)
+
+
+def _safe(engine: Engine, target: Target) -> FileResult:
+    try:
+        return engine.analyse_path(target.path, target.display)
+    except Exception as exc:  # one broken file must never stop the scan
+        return FileResult(target.display, diagnostics=[Diagnostic(
+            target.display, f"internal error: {type(exc).__name__}: {exc}", kind="internal-error")])
+
+
+@dataclass
+class ScanResult:
+    files: list[FileResult] = field(default_factory=list)
+    missing: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def findings(self) -> Iterator:  # type: ignore[type-arg]
+        for result in self.files:
+            yield from result.findings
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [*self.missing, *(d for r in self.files for d in r.diagnostics)]
+
+
+def scan(paths: Iterable[str], catalog: Catalog, options: EngineOptions = EngineOptions(), jobs: int = 0,
+         exclude: Iterable[str] = ()) -> ScanResult:
+    targets: list[Target] = []
+    result = ScanResult()
+    for item in discover(paths, exclude):
+        if isinstance(item, Missing):
+            result.missing.append(Diagnostic(item.display, item.reason, kind="path-error"))
+        else:
+            targets.append(item)
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(targets) < POOL_THRESHOLD:
+        engine = Engine(catalog, options)
+        result.files = [_safe(engine, t) for t in targets]
+    else:
+        chunk = max(1, min(32, len(targets) // (workers * 4)))
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog, options)) as pool:
+            result.files = list(pool.map(_analyse, targets, chunksize=chunk))
+    return result
+
+
+def analyse_one(path: Path, catalog: Catalog) -> FileResult:
+    return _safe(Engine(catalog), Target(path, path.as_posix()))

@@ -1,0 +1,118 @@
+"""The abstract values the engine computes: which personal data an expression may hold, and how it got there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+MAX_FLOWS = 12  # per value: enough to name every category, small enough to stay fast
+MAX_STEPS = 12  # per flow: codeFlows longer than this help nobody
+
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where personal data enters: a framework attribute, a model field, a name; or a function parameter."""
+
+    category: str  # category id; "" for a parameter reference
+    text: str
+    node: cst.CSTNode = field(compare=False, hash=False)
+    confidence: str = "medium"
+    why: str = ""
+    param: int = -1  # >= 0: the enclosing function's parameter, resolved at each call site
+    by_name: bool = False  # classified from the name alone (a parameter's own name, a variable's name)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    origin: Origin
+    steps: tuple[tuple[str, cst.CSTNode], ...] = ()  # (note, node) between origin and sink
+
+    def then(self, note: str, node: cst.CSTNode) -> Flow:
+        if len(self.steps) >= MAX_STEPS:
+            return self
+        return Flow(self.origin, (*self.steps, (note, node)))
+
+
+EMPTY: frozenset[Flow] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """What an expression may hold.
+
+    `flows`: personal data carried by the value as a whole. `keys`: values under literal dict keys, kept apart so
+    that reading `d["user_id"]` does not pick up `d["email"]`. `type`: the qualified name the value is an instance
+    of (or refers to), used to resolve method calls. `clean`: known not to be personal (literal, hash, count).
+    `consent`: +1 the value is a consent check result, -1 a refusal signal (do-not-track).
+    """
+
+    flows: frozenset[Flow] = EMPTY
+    keys: dict[str, Value] | None = field(default=None, compare=False, hash=False)
+    type: str | None = None
+    clean: bool = False
+    consent: int = 0
+    host: str | None = None  # for HTTP client instances created with a literal base_url
+    text: str | None = None  # a known string: literals and constants (URLs of outbound requests)
+
+    def whole(self) -> frozenset[Flow]:
+        """Everything the value carries, including what sits under its keys."""
+        if not self.keys:
+            return self.flows
+        out = set(self.flows)
+        for item in self.keys.values():
+            out |= item.whole()
+        return cap(out)
+
+    @property
+    def tainted(self) -> bool:
+        return bool(self.flows) or any(v.tainted for v in (self.keys or {}).values())
+
+    def with_flows(self, flows: Iterable[Flow]) -> Value:
+        return replace(self, flows=cap(set(self.flows) | set(flows)), clean=False)
+
+
+CLEAN = Value(clean=True)
+UNKNOWN = Value()
+
+
+def cap(flows: Iterable[Flow]) -> frozenset[Flow]:
+    items = frozenset(flows)
+    if len(items) <= MAX_FLOWS:
+        return items
+    ranked = sorted(items, key=lambda f: (-CONFIDENCE_RANK[f.origin.confidence], len(f.steps), f.origin.text))
+    return frozenset(ranked[:MAX_FLOWS])
+
+
+def union(values: Iterable[Value]) -> Value:
+    """A value that may be any of `values` (loses keys and types, keeps every flow)."""
+    flows: set[Flow] = set()
+    clean = True
+    for v in values:
+        flows |= v.whole()
+        clean = clean and v.clean
+    return Value(flows=cap(flows), clean=clean and not flows)
+
+
+def join(a: Value | None, b: Value | None) -> Value:
+    """The value of a variable after two branches that assigned `a` and `b`."""
+    if a is None or b is None:
+        present = a or b
+        assert present is not None
+        return replace(present, clean=False) if present.clean else present
+    if a is b:
+        return a
+    keys = None
+    if a.keys is not None and b.keys is not None:
+        keys = {k: join(a.keys.get(k), b.keys.get(k)) for k in a.keys.keys() | b.keys.keys()}
+    return Value(
+        flows=cap(a.flows | b.flows) if keys is not None else cap(a.whole() | b.whole()),
+        keys=keys,
+        type=a.type if a.type == b.type else (a.type or b.type),
+        clean=a.clean and b.clean,
+        consent=a.consent if a.consent == b.consent else 0,
+        host=a.host if a.host == b.host else None,
+    )
