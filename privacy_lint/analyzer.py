@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from dataclasses import dataclass
@@ -40,41 +41,69 @@ class Engine:
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
-            result.diagnostics.append(Diagnostic(path, f"syntax error: {exc.message}", exc.raw_line, exc.raw_column,
-                                                 "parse-error"))
+            result.diagnostics.append(_syntax_diagnostic(source, path, exc))
             return result
         except (UnicodeDecodeError, SyntaxError, ValueError) as exc:
             result.diagnostics.append(Diagnostic(path, f"cannot parse: {exc}", 0, 0, "parse-error"))
             return result
         try:
-            analysis = Analysis(module, module_name(path), self.catalog, self.classifier, self.consent,
-                                self.options.include_pseudonymous)
+            analysis = Analysis(
+                module,
+                module_name(path),
+                self.catalog,
+                self.classifier,
+                self.consent,
+                self.options.include_pseudonymous,
+            )
             raws = analysis.run()
             result.findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
         except RecursionError:
-            result.diagnostics.append(Diagnostic(path, "skipped: expressions nested too deeply to analyse", 0, 0,
-                                                 "too-deep"))
+            result.diagnostics.append(
+                Diagnostic(path, "skipped: expressions nested too deeply to analyse", 0, 0, "too-deep")
+            )
         return result
 
     def analyse_path(self, path: Path, display: str) -> FileResult:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return FileResult(display, diagnostics=[Diagnostic(display, f"cannot read: {exc.strerror or exc}",
-                                                               kind="read-error")])
+            return FileResult(
+                display, diagnostics=[Diagnostic(display, f"cannot read: {exc.strerror or exc}", kind="read-error")]
+            )
         if len(data) > MAX_FILE_BYTES:
-            return FileResult(display, diagnostics=[Diagnostic(
-                display, f"skipped: {len(data) // 1024} KiB is larger than the {MAX_FILE_BYTES // 1024} KiB limit",
-                kind="too-large")])
+            return FileResult(
+                display,
+                diagnostics=[
+                    Diagnostic(
+                        display,
+                        f"skipped: {len(data) // 1024} KiB is larger than the {MAX_FILE_BYTES // 1024} KiB limit",
+                        kind="too-large",
+                    )
+                ],
+            )
         if b"\0" in data:
-            return FileResult(display, diagnostics=[Diagnostic(display, "skipped: binary content (NUL bytes)",
-                                                               kind="binary")])
+            return FileResult(
+                display, diagnostics=[Diagnostic(display, "skipped: binary content (NUL bytes)", kind="binary")]
+            )
         try:
             text = decode_source(data)
         except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-            return FileResult(display, diagnostics=[Diagnostic(display, f"cannot decode: {exc}",
-                                                               kind="decode-error")])
+            return FileResult(display, diagnostics=[Diagnostic(display, f"cannot decode: {exc}", kind="decode-error")])
         return self.analyse_source(text, display)
+
+
+def _syntax_diagnostic(source: bytes | str, path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    """Python's own compiler locates syntax errors better than LibCST's parser: ask it, on this rare path only."""
+    try:
+        ast.parse(source)
+    except SyntaxError as error:
+        return Diagnostic(
+            path, f"syntax error: {error.msg}", error.lineno or 0, max((error.offset or 1) - 1, 0), "parse-error"
+        )
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    first = exc.message.splitlines()[0] if exc.message else "parser error"
+    return Diagnostic(path, f"cannot parse ({first})", exc.raw_line, exc.raw_column, "parse-error")
 
 
 def decode_source(data: bytes) -> str:

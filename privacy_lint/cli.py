@@ -24,8 +24,9 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return codes
 
 
-def selected(finding: Finding, select: tuple[str, ...], ignore: tuple[str, ...], min_severity: str,
-             min_confidence: str) -> bool:
+def selected(
+    finding: Finding, select: tuple[str, ...], ignore: tuple[str, ...], min_severity: str, min_confidence: str
+) -> bool:
     if select and not finding.rule.startswith(select):
         return False
     if ignore and finding.rule.startswith(ignore):
@@ -43,23 +44,48 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--select", help="Only these rules (ids or prefixes, comma-separated), e.g. PRV0,PRV201.")
 @click.option("--ignore", "ignore_codes", help="Skip these rules (ids or prefixes, comma-separated).")
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default="note", show_default=True)
 @click.option("--min-confidence", type=click.Choice(CONFIDENCES), default="low", show_default=True)
-@click.option("--include-pseudonymous", is_flag=True,
-              help="Also report pseudonymous ids and usernames (user_id, distinct_id, username).")
-@click.option("--rule-pack", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="An extra rule pack (TOML); repeatable.")
+@click.option(
+    "--include-pseudonymous",
+    is_flag=True,
+    help="Also report pseudonymous ids and usernames (user_id, distinct_id, username).",
+)
+@click.option(
+    "--rule-pack",
+    "rule_packs",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="An extra rule pack (TOML); repeatable.",
+)
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-def check(paths: tuple[str, ...], output_format: str, output: str | None, select: str | None,
-          ignore_codes: str | None, min_severity: str, min_confidence: str, include_pseudonymous: bool,
-          rule_packs: tuple[str, ...], exclude: tuple[str, ...], jobs: int, quiet: bool) -> None:
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    select: str | None,
+    ignore_codes: str | None,
+    min_severity: str,
+    min_confidence: str,
+    include_pseudonymous: bool,
+    rule_packs: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int,
+    quiet: bool,
+) -> None:
     """Scan PATHS (default: the current directory) and report personal-data findings."""
     from privacy_lint.analyzer import EngineOptions
     from privacy_lint.formats import renderer
@@ -78,11 +104,11 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, select
         click.echo(f"privacy-lint: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
-    result = scan(paths or (".",), catalog, EngineOptions(include_pseudonymous=include_pseudonymous), jobs,
-                  exclude)
+    result = scan(paths or (".",), catalog, EngineOptions(include_pseudonymous=include_pseudonymous), jobs, exclude)
     for file_result in result.files:
-        file_result.findings = [f for f in file_result.findings
-                                if selected(f, select_codes, ignored, min_severity, min_confidence)]
+        file_result.findings = [
+            f for f in file_result.findings if selected(f, select_codes, ignored, min_severity, min_confidence)
+        ]
     if not result.files and not result.missing:
         click.echo("privacy-lint: no Python files found", err=True)
 
@@ -117,5 +143,7 @@ def explain(rule_id: str) -> None:
     if rule is None:
         click.echo(f"privacy-lint: error: unknown rule {rule_id!r} (rules: {', '.join(RULES)})", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"{rule.id} {rule.name}: {rule.summary}\n\n{rule.description}\n\nWhy it matters\n  {rule.why}\n\n"
-               f"Example that fires\n  {rule.example}\n\nHow to fix or suppress\n  {rule.fix}")
+    click.echo(
+        f"{rule.id} {rule.name}: {rule.summary}\n\n{rule.description}\n\nWhy it matters\n  {rule.why}\n\n"
+        f"Example that fires\n  {rule.example}\n\nHow to fix or suppress\n  {rule.fix}"
+    )

@@ -29,7 +29,20 @@ NEUTRAL = Polarity()
 GIVEN = Polarity(True, False)
 REFUSED = Polarity(False, True)
 
-_AFFIRMATIVE = {"true", "granted", "grant", "yes", "accepted", "accept", "allowed", "allow", "given", "opted_in", "1", "on"}
+_AFFIRMATIVE = {
+    "true",
+    "granted",
+    "grant",
+    "yes",
+    "accepted",
+    "accept",
+    "allowed",
+    "allow",
+    "given",
+    "opted_in",
+    "1",
+    "on",
+}
 _NEGATIVE = {"false", "denied", "deny", "no", "declined", "refused", "rejected", "none", "0", "off", "revoked"}
 
 
@@ -130,9 +143,9 @@ def _expression_name(node: cst.BaseExpression) -> str:
         return f"{inner}.{node.attr.value}" if inner else node.attr.value
     if isinstance(node, cst.Subscript):
         inner = _expression_name(node.value)
-        key = node.slice[0].slice if len(node.slice) == 1 else None
-        if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString):
-            value = key.value.evaluated_value
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            value = index.value.evaluated_value
             if isinstance(value, str):
                 return f"{inner}.{value}"
         return inner

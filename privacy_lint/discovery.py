@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -33,7 +34,7 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _gitignore(directory: Path) -> pathspec.PathSpec[Any] | None:
     try:
         text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -67,8 +68,8 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[Targ
         yield from _walk(root, excluded, seen)
 
 
-def _walk(root: Path, excluded: pathspec.PathSpec, seen: set[Path]) -> Iterator[Target | Missing]:
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+def _walk(root: Path, excluded: pathspec.PathSpec[Any], seen: set[Path]) -> Iterator[Target | Missing]:
+    ignores: list[tuple[Path, pathspec.PathSpec[Any]]] = []
     for parent in [root.resolve(), *root.resolve().parents]:
         spec = _gitignore(parent)
         if spec is not None:
@@ -108,7 +109,7 @@ def _walk(root: Path, excluded: pathspec.PathSpec, seen: set[Path]) -> Iterator[
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if not name.endswith(".py") and not name.endswith(".pyi") or name.endswith(".pyi"):
+            if (not name.endswith(".py") and not name.endswith(".pyi")) or name.endswith(".pyi"):
                 continue
             path = current / name
             if ignored(path, False):

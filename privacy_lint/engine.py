@@ -11,6 +11,7 @@ No LibCST metadata provider runs here: positions are computed once, at the end, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -40,6 +41,7 @@ TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
 MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects"})
 REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
 REPR_DECORATORS = ("dataclass", "dataclasses.dataclass", "attr.s", "attrs.define", "attr.define", "define", "frozen")
+_TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
 
@@ -84,6 +86,7 @@ class FunctionInfo:
     param_sinks: list[ParamSink] = field(default_factory=list)
     returns: Value = field(default_factory=Value)
     consent_decorated: bool = False
+    instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
     state: str = "new"  # new | running | done
     call_sites: list[tuple[FunctionInfo | None, bool]] = field(default_factory=list)
 
@@ -163,8 +166,8 @@ def is_constant_name(name: str) -> bool:
     return len(name) > 1 and name.isupper()
 
 
-def _always_exits(body: Sequence[cst.BaseStatement] | cst.BaseSuite) -> bool:
-    statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else body
+def _always_exits(body: Sequence[cst.CSTNode] | cst.BaseSuite) -> bool:
+    statements: Sequence[cst.CSTNode] = body.body if isinstance(body, cst.BaseSuite) else body
     if not statements:
         return False
     last = statements[-1]
@@ -174,7 +177,7 @@ def _always_exits(body: Sequence[cst.BaseStatement] | cst.BaseSuite) -> bool:
         return True
     if isinstance(last, cst.If) and last.orelse is not None:
         other = last.orelse.body if isinstance(last.orelse, cst.Else) else [last.orelse]
-        return _always_exits(last.body) and _always_exits(other)  # type: ignore[arg-type]
+        return _always_exits(last.body) and _always_exits(other)
     return False
 
 
@@ -207,8 +210,11 @@ class Analysis:
     # ----------------------------------------------------------------- driver
     def run(self) -> list[RawFinding]:
         self.exec_block(self.module.body)
-        for info in list(self.functions.values()):
-            self.analyse_function(info)
+        pending = list(self.functions.values())
+        while pending:  # analysing a function may register nested ones
+            for info in pending:
+                self.analyse_function(info)
+            pending = [info for info in self.functions.values() if info.state == "new"]
         return self._resolve_consent()
 
     def _resolve_consent(self) -> list[RawFinding]:
@@ -307,8 +313,9 @@ class Analysis:
         value = self.eval(node.value)
         function = self.scope.function
         if function is not None:
-            function.returns = join(function.returns, value) if function.returns.type or function.returns.flows \
-                else value
+            function.returns = (
+                join(function.returns, value) if function.returns.type or function.returns.flows else value
+            )
 
     def stmt_Raise(self, node: cst.Raise) -> None:
         if node.exc is None:
@@ -318,7 +325,7 @@ class Analysis:
         else:
             self.eval(node.exc)
         if node.cause is not None:
-            self.eval(node.cause)
+            self.eval(node.cause.item)
 
     def stmt_Assert(self, node: cst.Assert) -> None:
         self.eval(node.test)
@@ -445,10 +452,17 @@ class Analysis:
         key = f"{prefix}.{node.name.value}"
         info = FunctionInfo(key=key, node=node, class_key=cls.key if cls else None, parent=self.scope)
         info.consent_decorated = any(
-            self.consent.is_decorator(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-                                      or "")
+            self.consent.is_decorator(
+                dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or ""
+            )
             for d in node.decorators
         )
+        for decorator in node.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call):
+                for arg in call.args:
+                    if arg.keyword is not None and arg.keyword.value == "sender":
+                        info.instance_type = self.qualname(arg.value) or dotted(arg.value)
         self.functions[key] = info
         self.scope.vars[node.name.value] = Value(type=key)
 
@@ -470,7 +484,8 @@ class Analysis:
         self.context.append(node.name.value)
         try:
             for statement in node.body.body:
-                self._collect_field(info, statement)
+                if isinstance(statement, cst.SimpleStatementLine):
+                    self._collect_field(info, statement)
             self.exec_suite(node.body)
             for name, value in self.scope.vars.items():
                 if name not in info.fields:
@@ -479,10 +494,8 @@ class Analysis:
             self.context.pop()
             self.scope = outer
 
-    def _collect_field(self, info: ClassInfo, statement: cst.BaseStatement) -> None:
+    def _collect_field(self, info: ClassInfo, statement: cst.SimpleStatementLine) -> None:
         """Model/schema fields: `email = models.EmailField()`, `email: EmailStr`, `phone: str = ""`."""
-        if not isinstance(statement, cst.SimpleStatementLine):
-            return
         for small in statement.body:
             target: cst.BaseExpression | None = None
             type_node: cst.BaseExpression | None = None
@@ -505,14 +518,24 @@ class Analysis:
                 category = self.catalog.field_types.get(qual)
                 if category is not None:
                     label = self.catalog.categories[category].label
-                    info.fields[name] = Origin(category, f"{info.name}.{name}", target, "high",
-                                               f"field '{info.name}.{name}' is declared as {qual} ({label})")
+                    info.fields[name] = Origin(
+                        category,
+                        f"{info.name}.{name}",
+                        target,
+                        "high",
+                        f"field '{info.name}.{name}' is declared as {qual} ({label})",
+                    )
                     break
             else:
                 verdict = self.classifier.classify(name, person_context=self.classifier.is_person_word(info.name))
                 if verdict is not None and verdict.category is not None:
-                    info.fields[name] = Origin(verdict.category.id, f"{info.name}.{name}", target, "medium",
-                                               f"field of {info.name}: {verdict.why}")
+                    info.fields[name] = Origin(
+                        verdict.category.id,
+                        f"{info.name}.{name}",
+                        target,
+                        "medium",
+                        f"field of {info.name}: {verdict.why}",
+                    )
 
     def _related_class(self, statement: cst.BaseSmallStatement, type_node: cst.BaseExpression | None) -> str | None:
         """`customer = models.ForeignKey(Customer, ...)` or `customer: Customer`: the field holds a model."""
@@ -533,8 +556,11 @@ class Analysis:
         if node is None:
             return
         if isinstance(node, cst.Subscript):  # Optional[EmailStr], Annotated[str, ...], list[EmailStr]
-            yield from self._annotation_names(node.value)
-            for element in node.slice:
+            outer = self.qualname(node.value) or ""
+            if not outer.startswith(_TYPING):
+                yield outer
+            elements = node.slice[:1] if outer.endswith("Annotated") else node.slice
+            for element in elements:
                 if isinstance(element.slice, cst.Index):
                     yield from self._annotation_names(element.slice.value)
         elif isinstance(node, cst.BinaryOperation):  # EmailStr | None
@@ -546,12 +572,13 @@ class Analysis:
                 yield self.imports.get(text, f"{self.module_name}.{text}")
         else:
             qual = self.qualname(node)
-            if qual:
+            if qual and not qual.startswith(_TYPING):
                 yield qual
 
     def annotation_type(self, node: cst.BaseExpression) -> str | None:
+        """The class an annotation names: a class of this module or an imported one (not builtins)."""
         for qual in self._annotation_names(node):
-            if qual in self.classes or qual in self.catalog.request_types:
+            if qual in self.classes or qual in self.catalog.request_types or "." in qual:
                 return qual
         return None
 
@@ -561,11 +588,11 @@ class Analysis:
             self._bind_name(target.value, self._named(target.value, value, target), target)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
-            rhs_elements = (
-                [e.value for e in rhs.elements] if isinstance(rhs, (cst.Tuple, cst.List)) else None
-            )
-            if rhs_elements is not None and len(rhs_elements) == len(elements) and not any(
-                isinstance(e, cst.StarredElement) for e in target.elements
+            rhs_elements = [e.value for e in rhs.elements] if isinstance(rhs, (cst.Tuple, cst.List)) else None
+            if (
+                rhs_elements is not None
+                and len(rhs_elements) == len(elements)
+                and not any(isinstance(e, cst.StarredElement) for e in target.elements)
             ):
                 for element, part in zip(elements, rhs_elements, strict=True):
                     self.bind(element, self.eval_quiet(part), part)
@@ -588,25 +615,37 @@ class Analysis:
             else:
                 self.scope.vars[path] = named
         elif isinstance(target, cst.Subscript):
-            base = self.eval(target.value)
-            key = self._literal_key(target)
-            path = dotted(target.value)
-            if path is None:
-                return
-            if key is not None:
-                named = self._named(key, value, target, evidence=True)
-                keys = dict(base.keys or {})
-                keys[key] = named
-                updated = replace(base, keys=keys, clean=False)
-            else:
-                updated = base.with_flows(value.whole()) if value.tainted else base
-            self._store_path(path, updated)
+            self._assign_item(target, value)
+
+    def _assign_item(self, target: cst.Subscript, value: Value) -> None:
+        """`d["k"] = v`, `d["a"]["b"] = v`: keep literal keys apart; otherwise the container holds `v` as a whole."""
+        keys: list[str | None] = []
+        container: cst.BaseExpression = target
+        while isinstance(container, cst.Subscript):
+            self.eval(container.slice[0].slice.value) if isinstance(container.slice[0].slice, cst.Index) else None
+            keys.append(self._literal_key(container))
+            container = container.value
+        path = dotted(container)
+        if path is None:
+            self.eval(container)
+            return
+        keys.reverse()
+        root = self.eval_quiet(container)
+        self._store_path(path, self._set_in(root, keys, value, target))
+
+    def _set_in(self, container: Value, keys: list[str | None], value: Value, node: cst.CSTNode) -> Value:
+        key, rest = keys[0], keys[1:]
+        if key is None or (container.keys is None and container.tainted):
+            return container.with_flows(value.whole()) if value.tainted else container
+        current = (container.keys or {}).get(key, Value(keys={}) if rest else UNKNOWN)
+        item = self._set_in(current, rest, value, node) if rest else self._named(key, value, node, evidence=True)
+        return replace(container, keys={**(container.keys or {}), key: item}, clean=False)
 
     def _bind_name(self, name: str, value: Value, node: cst.CSTNode) -> None:
         scope = self.scope
         if name in scope.globals_declared:
             scope = scope.module()
-        scope.vars[name] = value
+        scope.vars[name] = _consented(value) if self.guarded and value.tainted else value
 
     def _store_path(self, path: str, value: Value) -> None:
         head, _, rest = path.partition(".")
@@ -636,8 +675,7 @@ class Analysis:
             return replace(value, flows=EMPTY, keys=None, clean=True)
         consent = value.consent or _sign(self.consent.of_name(name))
         if verdict is not None and verdict.category is not None and not (value.clean or value.type or flows):
-            origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why,
-                            by_name=True)
+            origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why, by_name=True)
             flows = cap({*flows, Flow(origin)})
         return replace(value, flows=flows, consent=consent)
 
@@ -685,8 +723,9 @@ class Analysis:
             return Value(type="<request>")
         return self._classified(name, node, person_context=False, confidence="medium")
 
-    def _classified(self, name: str, node: cst.CSTNode, person_context: bool, confidence: str,
-                    context_why: str = "") -> Value:
+    def _classified(
+        self, name: str, node: cst.CSTNode, person_context: bool, confidence: str, context_why: str = ""
+    ) -> Value:
         verdict = self.classifier.classify(name, person_context)
         if verdict is None:
             return UNKNOWN
@@ -719,9 +758,9 @@ class Analysis:
             if isinstance(part, cst.FormattedStringExpression):
                 value = self.eval(part.expression)
                 values.append(value)
-                text = _concat(text, value.text, prefix_only=True)
-            else:
-                text = _concat(text, part.value, prefix_only=True)
+                text = _concat(text, value.text)
+            elif isinstance(part, cst.FormattedStringText):
+                text = _concat(text, part.value)
         return replace(self._combine(values), text=text or None)
 
     def _combine(self, values: list[Value]) -> Value:
@@ -731,8 +770,8 @@ class Analysis:
     def expr_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
         left, right = self.eval(node.left), self.eval(node.right)
         combined = self._combine([left, right])
-        if isinstance(node.operator, cst.Add) and left.text is not None:
-            return replace(combined, text=_concat(left.text, right.text, prefix_only=True))
+        if isinstance(node.operator, cst.Add) and (left.text is not None or right.text is not None):
+            return replace(combined, text=_concat(left.text, right.text))
         return combined
 
     def expr_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
@@ -763,6 +802,10 @@ class Analysis:
         self.guarded = saved or polarity.when_false
         orelse = self.eval(node.orelse)
         self.guarded = saved
+        if polarity.when_true:
+            body = _consented(body)
+        if polarity.when_false:
+            orelse = _consented(orelse)
         return union([body, orelse])
 
     def expr_Await(self, node: cst.Await) -> Value:
@@ -806,6 +849,7 @@ class Analysis:
                     keys.update(inner.keys)
                 spread.append(Value(flows=inner.flows))
                 continue
+            assert isinstance(element, cst.DictElement)
             key = literal_string(element.key)
             value = self.eval(element.value)
             if key is None:
@@ -858,24 +902,32 @@ class Analysis:
         text = f'{dotted(base_node) or "…"}["{key}"]'
         if self._is_request_part(base_node, base):
             # request.META["REMOTE_ADDR"], request.headers["X-Forwarded-For"]: header names are classified.
-            value = self._classified(key, node, person_context=True, confidence="high",
-                                     context_why="read from the HTTP request")
+            value = self._classified(
+                key, node, person_context=True, confidence="high", context_why="read from the HTTP request"
+            )
             return self._with_text(value, text)
         if base.keys is not None:
             return UNKNOWN  # a dict built here, without this key: nothing personal under it
         if self._is_non_person(base_node, base):
             return CLEAN  # settings["ADMIN_EMAIL"], os.environ["ALERT_EMAIL"]
         person = self._is_person(base_node, base)
-        value = self._classified(key, node, person_context=person, confidence="medium",
-                                 context_why="on a person-like object" if person else "")
+        value = self._classified(
+            key,
+            node,
+            person_context=person,
+            confidence="medium",
+            context_why="on a person-like object" if person else "",
+        )
         return self._with_text(value, text)
 
     @staticmethod
     def _with_text(value: Value, text: str) -> Value:
         if not value.flows:
             return value
-        return replace(value, flows=frozenset(
-            Flow(replace(f.origin, text=text), f.steps) if not f.steps else f for f in value.flows))
+        return replace(
+            value,
+            flows=frozenset(Flow(replace(f.origin, text=text), f.steps) if not f.steps else f for f in value.flows),
+        )
 
     def _is_request(self, node: cst.BaseExpression, value: Value | None = None) -> bool:
         """`request` parameters, `self.request`, `from flask import request`, `req: Request` annotations."""
@@ -895,8 +947,21 @@ class Analysis:
     def _is_request_part(self, node: cst.BaseExpression, value: Value) -> bool:
         """request.META / request.headers / request.environ / request.cookies and the like."""
         if isinstance(node, cst.Attribute) and self._is_request(node.value):
-            return node.attr.value.lower() in ("meta", "headers", "environ", "cookies", "scope", "args", "form",
-                                               "values", "query_params", "get", "post", "data", "json")
+            return node.attr.value.lower() in (
+                "meta",
+                "headers",
+                "environ",
+                "cookies",
+                "scope",
+                "args",
+                "form",
+                "values",
+                "query_params",
+                "get",
+                "post",
+                "data",
+                "json",
+            )
         return False
 
     def _is_person(self, node: cst.BaseExpression, value: Value) -> bool:
@@ -904,11 +969,15 @@ class Analysis:
             cls = self.classes.get(value.type)
             if cls is not None:
                 return cls.person_like or self.classifier.is_person_word(cls.name)
+            last = value.type.rsplit(".", 1)[-1]
+            if last[:1].isupper() and any(t in self.catalog.person_objects for t in split_name(last)):
+                return True  # an instance of an imported User/Customer class, settings.AUTH_USER_MODEL
         if isinstance(node, cst.Name) and node.value in ("self", "cls"):
             cls = self._self_class(node.value)
             return cls is not None and (cls.person_like or self.classifier.is_person_word(cls.name))
-        name = node.value if isinstance(node, cst.Name) else node.attr.value if isinstance(node, cst.Attribute) \
-            else None
+        name = (
+            node.value if isinstance(node, cst.Name) else node.attr.value if isinstance(node, cst.Attribute) else None
+        )
         return name is not None and self.classifier.is_person_word(name)
 
     def _is_non_person(self, node: cst.BaseExpression, value: Value) -> bool:
@@ -919,8 +988,11 @@ class Analysis:
             return False
         last = name.rsplit(".", 1)[-1]
         qual = self.imports.get(name.split(".", 1)[0], "")
-        return self.classifier.is_non_person_word(last) or qual.endswith(("settings", "config", "environ")) \
+        return (
+            self.classifier.is_non_person_word(last)
+            or qual.endswith(("settings", "config", "environ"))
             or is_constant_name(last)
+        )
 
     def expr_Attribute(self, node: cst.Attribute) -> Value:
         path = dotted(node)
@@ -949,11 +1021,16 @@ class Analysis:
                 return Value(flows=frozenset({Flow(replace(origin, text=path or origin.text, node=node))}))
             if cls is not None and attr in cls.attrs:
                 return cls.attrs[attr]
-        if is_constant_name(attr) or self._is_non_person(node.value, base):
-            return CLEAN
         person = self._is_person(node.value, base)
-        value = self._classified(attr, node, person_context=person, confidence="high" if person else "medium",
-                                 context_why="on a person-like object" if person else "")
+        if is_constant_name(attr) or (not person and self._is_non_person(node.value, base)):
+            return CLEAN
+        value = self._classified(
+            attr,
+            node,
+            person_context=person,
+            confidence="high" if person else "medium",
+            context_why="on a person-like object" if person else "",
+        )
         if value.flows and path:
             return self._with_text(value, path)
         if not value.clean and base.type and base.type != "<request>" and base.type not in self.classes:
@@ -969,16 +1046,16 @@ class Analysis:
         while isinstance(current, cst.Attribute):
             parts.append(current.attr.value)
             current = current.value
-            if self._is_request(current, self.scope.lookup(current.value) if isinstance(current, cst.Name)
-                                else None):
+            if self._is_request(current, self.scope.lookup(current.value) if isinstance(current, cst.Name) else None):
                 key = tuple(reversed(parts))
                 category = self.catalog.request_attributes.get(key)
                 if category is None:
                     return None
                 text = dotted(node) or ".".join(key)
                 label = self.catalog.categories[category].label
-                origin = Origin(category, text, node, "high", f"'{'.'.join(key)}' of the HTTP request is the "
-                                f"client's {label}")
+                origin = Origin(
+                    category, text, node, "high", f"'{'.'.join(key)}' of the HTTP request is the client's {label}"
+                )
                 return Value(flows=frozenset({Flow(origin)}))
         return None
 
@@ -1064,24 +1141,24 @@ class Analysis:
             self.report_http(node, qual, args, receiver)
             return Value(type=qual, host=self._client_host(node, args))
 
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         info = self._local_function(qual)
+        returned = self.catalog.returns_matcher.get(qual) if qual is not None else None
+        if isinstance(returned, str):  # a factory the catalogue knows: `client.init_index(...)` gives an index
+            return Value(type=returned, host=self._client_host(node, args))
+        if self._is_sanitizer(qual, name):
+            if info is not None:
+                self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
+            return Value(clean=True, consent=_sign(self.polarity(node)))
         if info is not None:
             return self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
         if qual is not None and qual in self.classes:
             return Value(type=qual)
-
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) \
-            else ""
-        if self._is_sanitizer(qual, name):
-            return Value(clean=True, consent=_sign(self.polarity(node)))
         if isinstance(func, cst.Attribute) and receiver is not None and not self._is_module(func.value):
             method_result = self._method(func, name, receiver, args, node)
             if method_result is not None:
                 return method_result
         if qual is not None:
-            returned = self.catalog.returns_matcher.get(qual)
-            if isinstance(returned, str):
-                return Value(type=returned, host=self._client_host(node, args))
             if qual in PROPAGATORS:
                 return self._combine([v for _, v in args]) if args else CLEAN
         verdict = self.classifier.classify(name) if name else None
@@ -1091,7 +1168,13 @@ class Analysis:
             flows = {f for _, v in args for f in v.whole()}
             return Value(flows=cap({Flow(origin), *flows}))
         model = self._model_instance(qual) if qual else None
-        return Value(type=model or qual, host=self._client_host(node, args), consent=_sign(self.polarity(node)))
+        carried = EMPTY
+        if name[:1].isupper() and not model:
+            # BaseEvent(user_properties={...}), Mail(to_emails=...): an object built from personal data holds it.
+            carried = cap(f for _, v in args for f in v.whole())
+        return Value(
+            flows=carried, type=model or qual, host=self._client_host(node, args), consent=_sign(self.polarity(node))
+        )
 
     def _is_module(self, node: cst.BaseExpression) -> bool:
         """`json` in `json.dumps(...)`: an imported module or class, not a value."""
@@ -1101,8 +1184,9 @@ class Analysis:
         head = path.split(".", 1)[0]
         return head in self.imports and self.scope.lookup(head) is None and not self._is_request(cst.Name(head))
 
-    def _method(self, func: cst.Attribute, name: str, receiver: Value, args: list[tuple[cst.Arg, Value]],
-                node: cst.Call) -> Value | None:
+    def _method(
+        self, func: cst.Attribute, name: str, receiver: Value, args: list[tuple[cst.Arg, Value]], node: cst.Call
+    ) -> Value | None:
         """Calls on a value: dict reads, serialisation, mutation, string building, string methods."""
         if name in ("get", "pop", "getlist", "get_all") and args:
             key = literal_string(args[0][0].value)
@@ -1116,8 +1200,11 @@ class Analysis:
             if path is not None and any(v.tainted for v in added):
                 if name == "update" and len(args) == 1 and args[0][1].keys is not None and receiver.keys is not None:
                     updated = replace(receiver, keys={**receiver.keys, **(args[0][1].keys or {})}, clean=False)
-                elif name in ("update", "setdefault") and all(a.keyword is not None for a, _ in args) \
-                        and receiver.keys is not None:
+                elif (
+                    name in ("update", "setdefault")
+                    and all(a.keyword is not None for a, _ in args)
+                    and receiver.keys is not None
+                ):
                     keys = dict(receiver.keys)
                     for arg, value in args:
                         assert arg.keyword is not None
@@ -1154,8 +1241,11 @@ class Analysis:
         if text is not None:
             return text
         if isinstance(func, cst.Attribute):
-            return f"{self._callee_text(func.value)}.{func.attr.value}" if not isinstance(func.value, cst.Call) \
+            return (
+                f"{self._callee_text(func.value)}.{func.attr.value}"
+                if not isinstance(func.value, cst.Call)
                 else f"{self._callee_text(func.value.func)}(…).{func.attr.value}"
+            )
         if isinstance(func, cst.Call):
             return f"{self._callee_text(func.func)}(…)"
         return "…"
@@ -1180,12 +1270,13 @@ class Analysis:
     def _client_host(self, node: cst.Call, args: list[tuple[cst.Arg, Value]]) -> str | None:
         for arg, value in args:
             if arg.keyword is not None and arg.keyword.value == "base_url" and value.text:
-                return url_host(value.text.rstrip("\0"))
+                return url_host(value.text)
         return None
 
     # ---------------------------------------------------------------- sinks
-    def _argument_flows(self, args: list[tuple[cst.Arg, Value]], ignore: frozenset[str],
-                        only: frozenset[str] | None = None) -> list[Flow]:
+    def _argument_flows(
+        self, args: list[tuple[cst.Arg, Value]], ignore: frozenset[str], only: frozenset[str] | None = None
+    ) -> list[Flow]:
         flows: list[Flow] = []
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None
@@ -1214,8 +1305,7 @@ class Analysis:
         hit = SinkHit("exception", "exception message", f"raise {self._callee_text(call.func)}", statement)
         self._reach(hit, self._argument_flows(args, frozenset()), statement)
 
-    def report_http(self, node: cst.Call, qual: str, args: list[tuple[cst.Arg, Value]],
-                    receiver: Value | None) -> None:
+    def report_http(self, node: cst.Call, qual: str, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
         url: Value | None = None
         for arg, value in args:
             if arg.keyword is not None and arg.keyword.value == "url":
@@ -1227,12 +1317,16 @@ class Analysis:
                         continue
                     url = value
                     break
-        host = url_host(url.text.rstrip("\0")) if url is not None and url.text else None
+        host = url_host(url.text) if url is not None and url.text else None
         if host is None and receiver is not None:
             host = receiver.host
+        if host is not None and host.strip("\0") == "":
+            host = None
         target = self._host(host) if host else None
         if host is not None and target is None and self._is_internal(host):
             return
+        if host is not None and "\0" in host and target is None:
+            host = None
         if target is not None:
             hit = SinkHit(target.service, target.destination, self._callee_text(node.func), node)
         elif host is not None:
@@ -1251,16 +1345,21 @@ class Analysis:
     def _host(self, host: str) -> Host | None:
         from privacy_lint.patterns import host_matches
 
+        probe = host.replace("\0", "x")  # https://{dc}.api.mailchimp.com still names Mailchimp
         for known in self.catalog.hosts:
-            if host_matches(host, known.pattern):
+            if host_matches(probe, known.pattern):
                 return known
         return None
 
     def _is_internal(self, host: str) -> bool:
         from privacy_lint.patterns import host_matches
 
-        if "." not in host.strip("[]") and ":" not in host.strip("[]"):
+        if "\0" not in host and "." not in host.strip("[]") and ":" not in host.strip("[]"):
             return True  # a bare service name (http://users/...) resolves inside the cluster or network
+        if host.startswith("\0"):
+            host = "x" + host[1:]  # http://{svc}.internal
+        elif "\0" in host:
+            return False
         return any(host_matches(host, pattern) for pattern in self.catalog.internal_hosts)
 
     def _reach(self, hit: SinkHit, flows: list[Flow], report_node: cst.CSTNode) -> None:
@@ -1276,7 +1375,8 @@ class Analysis:
                 continue
             concrete.append(flow)
         if concrete:
-            self.findings.append(RawFinding(hit, report_node, concrete, self._scope_name(), self.guarded, function))
+            guarded = self.guarded or all(f.consented for f in concrete)
+            self.findings.append(RawFinding(hit, report_node, concrete, self._scope_name(), guarded, function))
 
     def _reportable(self, origin: Origin) -> bool:
         category = self.catalog.categories.get(origin.category)
@@ -1322,20 +1422,28 @@ class Analysis:
                 info.name_personal.append(False)
                 continue
             annotation = self.annotation_type(param.annotation.annotation) if param.annotation else None
+            if name == "instance" and info.instance_type and annotation is None:
+                annotation = info.instance_type
             flows: set[Flow] = {Flow(Origin("", name, param, param=index))}
             verdict = self.classifier.classify(name)
             personal = verdict is not None and verdict.category is not None and annotation is None
             if personal and verdict is not None and verdict.category is not None:
-                flows.add(Flow(Origin(verdict.category.id, name, param.name, "medium",
-                                      f"parameter {verdict.why}", by_name=True)))
+                flows.add(
+                    Flow(
+                        Origin(
+                            verdict.category.id, name, param.name, "medium", f"parameter {verdict.why}", by_name=True
+                        )
+                    )
+                )
             info.name_personal.append(personal)
             if name in self.catalog.request_objects and annotation is None:
                 annotation = "<request>"
             clean = verdict is not None and verdict.category is None
             self.scope.vars[name] = Value(flows=frozenset() if clean else frozenset(flows), type=annotation)
 
-    def call_function(self, info: FunctionInfo, node: cst.Call, args: list[tuple[cst.Arg, Value]],
-                      method: bool) -> Value:
+    def call_function(
+        self, info: FunctionInfo, node: cst.Call, args: list[tuple[cst.Arg, Value]], method: bool
+    ) -> Value:
         """Apply a summary at a call site: parameters that reach sinks, data that flows to the return value."""
         self.analyse_function(info)
         caller = self.scope.function
@@ -1350,35 +1458,51 @@ class Analysis:
                 bound[info.params.index(arg.keyword.value)] = value
         call_name = info.key.rsplit(".", 1)[-1]
         for param_sink in info.param_sinks:
-            value = bound.get(param_sink.param)
-            if value is None:
+            passed = bound.get(param_sink.param)
+            if passed is None:
                 continue
             personal_param = param_sink.param < len(info.name_personal) and info.name_personal[param_sink.param]
             note = f"passed to {call_name}({info.params[param_sink.param]})"
-            flows = [f.then(note, node) for f in value.whole()]
+            flows = [f.then(note, node) for f in passed.whole()]
             flows = [Flow(f.origin, (*f.steps, *param_sink.steps)) for f in flows]
             via_hit = param_sink.hit
-            concrete = [f for f in flows if f.origin.param < 0 and self._reportable(f.origin)
-                        and not (personal_param and f.origin.by_name)]
+            concrete = [
+                f
+                for f in flows
+                if f.origin.param < 0 and self._reportable(f.origin) and not (personal_param and f.origin.by_name)
+            ]
             for flow in flows:
                 if flow.origin.param >= 0 and caller is not None:
-                    caller.param_sinks.append(ParamSink(flow.origin.param, via_hit, flow.steps,
-                                                        self.guarded or param_sink.guarded))
+                    caller.param_sinks.append(
+                        ParamSink(flow.origin.param, via_hit, flow.steps, self.guarded or param_sink.guarded)
+                    )
             if concrete and not personal_param:
-                self.findings.append(RawFinding(via_hit, node, concrete, self._scope_name(),
-                                                self.guarded or param_sink.guarded, caller,
-                                                via=f"{call_name}({info.params[param_sink.param]})"))
+                self.findings.append(
+                    RawFinding(
+                        via_hit,
+                        node,
+                        concrete,
+                        self._scope_name(),
+                        self.guarded or param_sink.guarded,
+                        caller,
+                        via=f"{call_name}({info.params[param_sink.param]})",
+                    )
+                )
         returns = info.returns
         out: set[Flow] = set()
         for flow in returns.whole():
             if flow.origin.param >= 0:
-                value = bound.get(flow.origin.param)
-                if value is not None:
-                    out.update(f.then(f"returned by {call_name}()", node) for f in value.whole())
+                argument = bound.get(flow.origin.param)
+                if argument is not None:
+                    out.update(f.then(f"returned by {call_name}()", node) for f in argument.whole())
             else:
                 out.add(flow.then(f"returned by {call_name}()", node))
-        return Value(flows=cap(out), type=returns.type, clean=returns.clean and not out, consent=returns.consent
-                     or _sign(self.consent.of_name(call_name)))
+        return Value(
+            flows=cap(out),
+            type=returns.type,
+            clean=returns.clean and not out,
+            consent=returns.consent or _sign(self.consent.of_name(call_name)),
+        )
 
     # ---------------------------------------------------------------- consent
     def polarity(self, test: cst.BaseExpression) -> Polarity:
@@ -1390,21 +1514,27 @@ class Analysis:
                 info = self._local_function(self.qualname(expr.func))
                 if info is not None:
                     return self.analyse_function(info).returns.consent or _sign(
-                        self.consent.of_name(info.key.rsplit(".", 1)[-1]))
+                        self.consent.of_name(info.key.rsplit(".", 1)[-1])
+                    )
             return 0
 
         return self.consent.polarity(test, known)
 
 
-def _concat(left: str | None, right: str | None, prefix_only: bool = False) -> str | None:
-    """Join known string parts; with `prefix_only`, an unknown right part keeps the known prefix.
+def _concat(left: str | None, right: str | None) -> str | None:
+    """Join string parts known statically; an unknown part becomes one NUL placeholder (`https://\0.api.x.com`)."""
+    if left is None and right is None:
+        return None
+    joined = (left if left is not None else "\0") + (right if right is not None else "\0")
+    return re.sub("\0+", "\0", joined)
 
-    A prefix is marked with a trailing NUL so it is never mistaken for the whole string."""
-    if left is None or left.endswith("\0"):
-        return left
-    if right is None:
-        return left + "\0" if prefix_only and left else None
-    return left + right
+
+def _consented(value: Value) -> Value:
+    """The same data, marked as obtained under a consent check."""
+    if not value.tainted:
+        return value
+    keys = {k: _consented(v) for k, v in value.keys.items()} if value.keys else value.keys
+    return replace(value, flows=frozenset(f.under_consent() for f in value.flows), keys=keys)
 
 
 def _sign(polarity: Polarity) -> int:

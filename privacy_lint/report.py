@@ -92,24 +92,45 @@ def build_findings(
         for flow in ordered:
             origin = flow.origin
             category = catalog.categories[origin.category]
-            sources.append(Source(origin.category, category.label, _short(origin.text),
-                                  _span(ranges, origin.node, sink_span), origin.confidence, origin.why))
+            sources.append(
+                Source(
+                    origin.category,
+                    category.label,
+                    _short(origin.text),
+                    _span(ranges, origin.node, sink_span),
+                    origin.confidence,
+                    origin.why,
+                )
+            )
         primary = ordered[0]
         steps = [Step(sources[0].span, sources[0].text, "source")]
         for note, node in primary.steps:
             steps.append(Step(_span(ranges, node, sink_span), _short(code_for(node)), note))
         steps.append(Step(sink_span, _short(code_for(raw.report_node)), f"sink: {raw.hit.destination}"))
-        sensitivity = max((catalog.categories[s.category].sensitivity for s in sources),
-                          key=("pseudonymous", "personal", "high", "special").index)
+        sensitivity = max(
+            (catalog.categories[s.category].sensitivity for s in sources),
+            key=("pseudonymous", "personal", "high", "special").index,
+        )
         severity = _SEVERITY[sensitivity]
         if rule == "PRV201" and severity == "note":
             severity = "warning"
         confidence = min(sources[0].confidence, raw.hit.confidence_cap, key=_CONFIDENCES.index)
-        findings.append(Finding(
-            rule=rule, path=path, span=sink_span, message=_message(rule, sources, raw), severity=severity,
-            confidence=confidence, sink=raw.hit.sink_text, destination=raw.hit.destination,
-            service=raw.hit.service, scope=raw.scope, sources=tuple(sources), steps=tuple(steps),
-            guarded=raw.guarded,
-        ))
+        findings.append(
+            Finding(
+                rule=rule,
+                path=path,
+                span=sink_span,
+                message=_message(rule, sources, raw),
+                severity=severity,
+                confidence=confidence,
+                sink=raw.hit.sink_text,
+                destination=raw.hit.destination,
+                service=raw.hit.service,
+                scope=raw.scope,
+                sources=tuple(sources),
+                steps=tuple(steps),
+                guarded=raw.guarded,
+            )
+        )
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.rule))
     return findings

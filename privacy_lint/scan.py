@@ -33,8 +33,12 @@ def _safe(engine: Engine, target: Target) -> FileResult:
     try:
         return engine.analyse_path(target.path, target.display)
     except Exception as exc:  # one broken file must never stop the scan
-        return FileResult(target.display, diagnostics=[Diagnostic(
-            target.display, f"internal error: {type(exc).__name__}: {exc}", kind="internal-error")])
+        return FileResult(
+            target.display,
+            diagnostics=[
+                Diagnostic(target.display, f"internal error: {type(exc).__name__}: {exc}", kind="internal-error")
+            ],
+        )
 
 
 @dataclass
@@ -52,8 +56,13 @@ class ScanResult:
         return [*self.missing, *(d for r in self.files for d in r.diagnostics)]
 
 
-def scan(paths: Iterable[str], catalog: Catalog, options: EngineOptions = EngineOptions(), jobs: int = 0,
-         exclude: Iterable[str] = ()) -> ScanResult:
+def scan(
+    paths: Iterable[str],
+    catalog: Catalog,
+    options: EngineOptions | None = None,
+    jobs: int = 0,
+    exclude: Iterable[str] = (),
+) -> ScanResult:
     targets: list[Target] = []
     result = ScanResult()
     for item in discover(paths, exclude):
@@ -63,11 +72,13 @@ def scan(paths: Iterable[str], catalog: Catalog, options: EngineOptions = Engine
             targets.append(item)
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(targets) < POOL_THRESHOLD:
-        engine = Engine(catalog, options)
+        engine = Engine(catalog, options or EngineOptions())
         result.files = [_safe(engine, t) for t in targets]
     else:
         chunk = max(1, min(32, len(targets) // (workers * 4)))
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog, options)) as pool:
+        with ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(catalog, options or EngineOptions())
+        ) as pool:
             result.files = list(pool.map(_analyse, targets, chunksize=chunk))
     return result
 

@@ -30,11 +30,15 @@ class Origin:
 class Flow:
     origin: Origin
     steps: tuple[tuple[str, cst.CSTNode], ...] = ()  # (note, node) between origin and sink
+    consented: bool = False  # the data was obtained under a consent check (`x if has_consent(u) else None`)
 
     def then(self, note: str, node: cst.CSTNode) -> Flow:
         if len(self.steps) >= MAX_STEPS:
             return self
-        return Flow(self.origin, (*self.steps, (note, node)))
+        return Flow(self.origin, (*self.steps, (note, node)), self.consented)
+
+    def under_consent(self) -> Flow:
+        return self if self.consented else Flow(self.origin, self.steps, True)
 
 
 EMPTY: frozenset[Flow] = frozenset()

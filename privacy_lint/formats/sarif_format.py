@@ -93,9 +93,14 @@ def render(result: ScanResult, root: str) -> str:
         {
             "level": "error" if d.kind in ("internal-error",) else "warning",
             "message": {"text": d.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
-                                                **({"region": {"startLine": d.line, "startColumn": max(d.col, 1)}}
-                                                   if d.line else {})}}],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        **({"region": {"startLine": d.line, "startColumn": max(d.col, 1)}} if d.line else {}),
+                    }
+                }
+            ],
             "descriptor": {"id": d.kind},
         }
         for d in result.diagnostics
@@ -114,7 +119,8 @@ def render(result: ScanResult, root: str) -> str:
                         "rules": [_rule_descriptor(r) for r in rule_ids],
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": root.rstrip("/") + "/"}} if root.startswith("file:")
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": root.rstrip("/") + "/"}}
+                if root.startswith("file:")
                 else {},
                 "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
                 "results": [_result(f, rule_ids.index(f.rule), fp) for f, fp in zip(findings, prints, strict=True)],

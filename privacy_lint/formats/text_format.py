@@ -16,8 +16,10 @@ def render(result: ScanResult, root: str) -> str:
     files = len(result.files)
     if findings:
         by_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(counts.items()))
-        summary = f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file" \
-                  f"{'s' if files != 1 else ''} scanned ({by_rule})"
+        summary = (
+            f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file"
+            f"{'s' if files != 1 else ''} scanned ({by_rule})"
+        )
     else:
         summary = f"no findings in {files} file{'s' if files != 1 else ''} scanned"
     problems = len(result.diagnostics)

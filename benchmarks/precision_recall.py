@@ -1,0 +1,68 @@
+"""Precision and recall per rule family on the labelled fixtures.
+
+    python benchmarks/precision_recall.py            # print the table, update benchmarks/precision_recall.json
+    python benchmarks/precision_recall.py --verbose  # also list every false positive and false negative
+
+Corpora: `fixtures/rules` (one topic per file, written as the engine's specification) and `fixtures/realistic`
+(a holdout of realistic services labelled independently of the engine; see fixtures/realistic/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from privacy_lint.analyzer import Engine
+from privacy_lint.labels import Tally, score
+from privacy_lint.rulepacks import default_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = {
+    "rules fixtures": [ROOT / "fixtures" / "rules"],
+    "realistic holdout": [ROOT / "fixtures" / "realistic"],
+    "sample service": [ROOT / "fixtures" / "sample_service"],
+}
+RESULTS = ROOT / "benchmarks" / "precision_recall.json"
+
+
+def measure(engine: Engine, folders: list[Path]) -> dict[str, Tally]:
+    files = sorted(p for folder in folders for p in folder.rglob("*.py"))
+    return score((p, engine.analyse_path(p, str(p.relative_to(ROOT))).findings) for p in files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--verbose", action="store_true", help="list false positives and negatives")
+    parser.add_argument("--no-write", action="store_true", help="do not update the JSON results file")
+    args = parser.parse_args()
+    engine = Engine(default_catalog())
+    results = {}
+    print(f"{'corpus':20} {'family':12} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}")
+    for corpus, folders in CORPORA.items():
+        tallies = measure(engine, folders)
+        results[corpus] = {}
+        for family, tally in tallies.items():
+            fp, fn = len(tally.false_positives), len(tally.false_negatives)
+            print(
+                f"{corpus:20} {family:12} {tally.true_positives:4} {fp:4} {fn:4} "
+                f"{tally.precision:9.3f} {tally.recall:7.3f}"
+            )
+            results[corpus][family] = {
+                "tp": tally.true_positives,
+                "fp": fp,
+                "fn": fn,
+                "precision": round(tally.precision, 3),
+                "recall": round(tally.recall, 3),
+            }
+            if args.verbose:
+                for item in tally.false_positives:
+                    print(f"    false positive: {item}")
+                for item in tally.false_negatives:
+                    print(f"    false negative: {item}")
+    if not args.no_write:
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

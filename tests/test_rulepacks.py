@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from privacy_lint.rulepacks import RulePackError, builtin_pack_paths, load_catalog
+
+
+def test_builtin_packs_load() -> None:
+    catalog = load_catalog()
+    assert len(catalog.categories) >= 15
+    assert len([s for s in catalog.sinks.values() if s.service not in ("log", "exception")]) >= 30
+    assert {"user.contact.email", "user.device.ip_address", "user.health_and_medical"} <= set(catalog.categories)
+    special = {c.id for c in catalog.categories.values() if c.sensitivity == "special"}
+    assert "user.health_and_medical" in special and "user.biometric" in special
+
+
+def test_builtin_packs_are_found() -> None:
+    names = {p.name for p in builtin_pack_paths()}
+    assert {"categories.toml", "logging.toml", "third_parties.toml", "consent.toml"} <= names
+
+
+def _pack(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "extra.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "hint"),
+    [
+        (
+            '[[sinks]]\nid = "x"\ndestination = "X"\nservice = "analytics"\ncals = ["x.track"]\n',
+            "sinks[0].cals",
+            "did you mean 'calls'",
+        ),
+        (
+            '[[sinks]]\nid = "x"\ndestination = "X"\nservice = "analitics"\ncalls = ["x.track"]\n',
+            "sinks[x].service",
+            "did you mean 'analytics'",
+        ),
+        (
+            '[[sinks]]\nid = "stdlib-logging"\ndestination = "X"\nservice = "log"\ncalls = ["x.log"]\n',
+            "sinks[stdlib-logging].id",
+            "duplicate",
+        ),
+        (
+            '[categories."user.contact.email"]\nlabel = "e"\nsensitivity = "personal"\nnames = ["e"]\n',
+            "categories.user.contact.email",
+            "duplicate",
+        ),
+        ('[consent]\nchecks = "has consent"\n', "consent.checks", "expected a list of strings"),
+        ('[sanitizers]\ncalls = ["hash(lib"]\n', "sanitizers.calls", "bad pattern"),
+        ("[sinkz]\n", "sinkz", "did you mean 'sinks'"),
+        ('[sources.attributes]\n"x" = "user.nope"\n', "user.nope", "unknown data category"),
+    ],
+)
+def test_bad_pack_names_file_and_key(tmp_path: Path, text: str, key: str, hint: str) -> None:
+    path = _pack(tmp_path, text)
+    with pytest.raises(RulePackError) as info:
+        load_catalog([path])
+    message = str(info.value)
+    assert str(path) in message
+    assert key in message
+    assert hint in message
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    path = _pack(tmp_path, "[sinks\n")
+    with pytest.raises(RulePackError, match="invalid TOML"):
+        load_catalog([path])
+
+
+def test_user_pack_adds_a_sink(tmp_path: Path) -> None:
+    path = _pack(
+        tmp_path,
+        '[[sinks]]\nid = "acme"\ndestination = "Acme Analytics"\nservice = "analytics"\n'
+        'calls = ["acme.analytics.send"]\n',
+    )
+    catalog = load_catalog([path])
+    assert catalog.sink_matcher.get("acme.analytics.send") is catalog.sinks["acme"]
