@@ -57,6 +57,7 @@ class Classifier:
             for phrase in phrases
         ]
         self._phrases = sorted(entries, key=lambda e: -len(e[0]))
+        self._first_tokens = {phrase[0] for phrase, _, _ in entries}
 
     def _normalise(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         out = []
@@ -88,7 +89,11 @@ class Classifier:
         if not tokens:
             return None
         c = self.catalog
+        if self._first_tokens.isdisjoint(tokens):
+            return None
         for phrase, category, contextual in self._phrases:
+            if phrase[0] not in tokens:
+                continue
             start = _find(tokens, phrase)
             if start < 0:
                 continue

@@ -7,6 +7,7 @@ what follows; `if user.do_not_track:` guards its `else`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,9 +47,12 @@ _AFFIRMATIVE = {
 _NEGATIVE = {"false", "denied", "deny", "no", "declined", "refused", "rejected", "none", "0", "off", "revoked"}
 
 
-def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+def _phrase_regex(phrases: list[tuple[str, ...]]) -> re.Pattern[str] | None:
+    """One regex for a list of token phrases, matched on ` `-joined tokens with token boundaries."""
+    if not phrases:
+        return None
+    alternatives = sorted({" ".join(p) for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?:^| )(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?= |$)")
 
 
 def _literal_word(node: cst.BaseExpression) -> str | None:
@@ -65,21 +69,26 @@ def _literal_word(node: cst.BaseExpression) -> str | None:
 
 class ConsentVocabulary:
     def __init__(self, catalog: Catalog) -> None:
-        self.checks = catalog.consent_checks
-        self.negative = catalog.consent_negative_checks
-        self.decorators = catalog.consent_decorators
+        self._checks = _phrase_regex(catalog.consent_checks)
+        self._negative = _phrase_regex(catalog.consent_negative_checks)
+        self._decorators = _phrase_regex(catalog.consent_decorators)
+        self._cache: dict[str, Polarity] = {}
 
     def of_name(self, name: str) -> Polarity:
-        tokens = split_name(name)
-        if any(_contains(tokens, p) for p in self.negative):
-            return REFUSED
-        if any(_contains(tokens, p) for p in self.checks):
-            return GIVEN
-        return NEUTRAL
+        found = self._cache.get(name)
+        if found is None:
+            words = " ".join(split_name(name))
+            if self._negative is not None and self._negative.search(words):
+                found = REFUSED
+            elif self._checks is not None and self._checks.search(words):
+                found = GIVEN
+            else:
+                found = NEUTRAL
+            self._cache[name] = found
+        return found
 
     def is_decorator(self, name: str) -> bool:
-        tokens = split_name(name)
-        return any(_contains(tokens, p) for p in self.decorators)
+        return self._decorators is not None and self._decorators.search(" ".join(split_name(name))) is not None
 
     def polarity(self, test: cst.BaseExpression, known: Callable[[cst.BaseExpression], int]) -> Polarity:
         """`known(expr)` gives the consent mark of a variable (+1/-1/0) recorded when it was assigned."""

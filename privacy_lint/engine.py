@@ -20,7 +20,7 @@ import libcst as cst
 from privacy_lint.classify import Classifier, Verdict, split_name
 from privacy_lint.consent import ConsentVocabulary, Polarity
 from privacy_lint.rulepacks import Catalog, Host, Sink
-from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
+from privacy_lint.values import CLEAN, EMPTY, MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, join, union
 
 # Methods whose result is the receiver's data (serialisation) and methods that add their argument to the receiver.
 SERIALISERS = frozenset(
@@ -83,10 +83,11 @@ class FunctionInfo:
     parent: Scope
     params: list[str] = field(default_factory=list)
     name_personal: list[bool] = field(default_factory=list)
-    param_sinks: list[ParamSink] = field(default_factory=list)
+    param_sinks: dict[tuple[int, int], ParamSink] = field(default_factory=dict)  # (param, id(sink node))
     returns: Value = field(default_factory=Value)
     consent_decorated: bool = False
     instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
+    is_property: bool = False
     state: str = "new"  # new | running | done
     call_sites: list[tuple[FunctionInfo | None, bool]] = field(default_factory=list)
 
@@ -308,14 +309,23 @@ class Analysis:
         self.bind(node.target, current.with_flows(value.whole()) if value.tainted else current, node.value)
 
     def stmt_Return(self, node: cst.Return) -> None:
-        if node.value is None:
-            return
-        value = self.eval(node.value)
+        if node.value is not None:
+            self._returns(self.eval(node.value))
+
+    def _returns(self, value: Value) -> None:
         function = self.scope.function
         if function is not None:
-            function.returns = (
-                join(function.returns, value) if function.returns.type or function.returns.flows else value
-            )
+            current = function.returns
+            function.returns = join(current, value) if current.type or current.flows or current.keys else value
+
+    def expr_Yield(self, node: cst.Yield) -> Value:
+        """A generator's items are what its callers get: `helpers.bulk(es, iter_docs(rows))`."""
+        if isinstance(node.value, cst.From):
+            self._returns(self.eval(node.value.item))
+        elif node.value is not None:
+            value = self.eval(node.value)
+            self._returns(Value(flows=value.whole()))
+        return UNKNOWN
 
     def stmt_Raise(self, node: cst.Raise) -> None:
         if node.exc is None:
@@ -451,6 +461,9 @@ class Analysis:
         prefix = cls.key if cls is not None else (self.scope.function.key if self.scope.function else self.module_name)
         key = f"{prefix}.{node.name.value}"
         info = FunctionInfo(key=key, node=node, class_key=cls.key if cls else None, parent=self.scope)
+        info.is_property = any(
+            (dotted(d.decorator) or "").endswith(("property", "cached_property")) for d in node.decorators
+        )
         info.consent_decorated = any(
             self.consent.is_decorator(
                 dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or ""
@@ -674,7 +687,8 @@ class Analysis:
         if verdict is not None and not verdict.personal:
             return replace(value, flows=EMPTY, keys=None, clean=True)
         consent = value.consent or _sign(self.consent.of_name(name))
-        if verdict is not None and verdict.category is not None and not (value.clean or value.type or flows):
+        concrete = any(f.origin.param < 0 for f in flows)
+        if verdict is not None and verdict.category is not None and not (value.clean or value.type or concrete):
             origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why, by_name=True)
             flows = cap({*flows, Flow(origin)})
         return replace(value, flows=flows, consent=consent)
@@ -757,7 +771,7 @@ class Analysis:
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):
                 value = self.eval(part.expression)
-                values.append(value)
+                values.append(Value(flows=self._exposed(value), clean=value.clean))
                 text = _concat(text, value.text)
             elif isinstance(part, cst.FormattedStringText):
                 text = _concat(text, part.value)
@@ -769,6 +783,8 @@ class Analysis:
 
     def expr_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
         left, right = self.eval(node.left), self.eval(node.right)
+        if isinstance(node.operator, cst.Modulo):  # "%r" % record shows the record's fields
+            right = Value(flows=self._exposed(right), clean=right.clean)
         combined = self._combine([left, right])
         if isinstance(node.operator, cst.Add) and (left.text is not None or right.text is not None):
             return replace(combined, text=_concat(left.text, right.text))
@@ -885,7 +901,8 @@ class Analysis:
                 self.eval(element.slice.value)
         key = self._literal_key(node)
         if key is None or (key.isdigit() and base.keys is None):
-            return Value(flows=base.whole(), type=None) if base.tainted else UNKNOWN
+            # an element of a list keeps the list's element type (records[0] of list[ConsentRecord])
+            return Value(flows=base.whole(), type=base.type) if base.tainted or base.type else UNKNOWN
         return self._read_key(base, key, node, node.value)
 
     def _literal_key(self, node: cst.Subscript) -> str | None:
@@ -1008,7 +1025,7 @@ class Analysis:
                 origin = cls.fields[rest]
                 return Value(flows=frozenset({Flow(replace(origin, text=path, node=node))}))
             if cls is not None and rest in cls.attrs:
-                return cls.attrs[rest]
+                return self._member(cls.attrs[rest], node)
         source = self._request_source(node)
         if source is not None:
             return source
@@ -1020,7 +1037,7 @@ class Analysis:
                 origin = cls.fields[attr]
                 return Value(flows=frozenset({Flow(replace(origin, text=path or origin.text, node=node))}))
             if cls is not None and attr in cls.attrs:
-                return cls.attrs[attr]
+                return self._member(cls.attrs[attr], node)
         person = self._is_person(node.value, base)
         if is_constant_name(attr) or (not person and self._is_non_person(node.value, base)):
             return CLEAN
@@ -1038,6 +1055,17 @@ class Analysis:
         if not value.flows and attr in self.catalog.type_names and not base.type:
             return Value(type=self.catalog.type_names[attr])
         return value
+
+    def _member(self, value: Value, node: cst.Attribute) -> Value:
+        """A class attribute read: a @property runs its getter (`patient.name` -> f"{first} {last}")."""
+        info = self.functions.get(value.type or "")
+        if info is None or not info.is_property:
+            return value
+        self.analyse_function(info)
+        flows = {
+            f.then(f"returned by property {node.attr.value}", node) for f in info.returns.whole() if f.origin.param < 0
+        }
+        return Value(flows=cap(flows), type=info.returns.type)
 
     def _request_source(self, node: cst.Attribute) -> Value | None:
         """`request.remote_addr`, `request.client.host`, `request.user.email`: personal whatever they are called."""
@@ -1142,6 +1170,11 @@ class Analysis:
             return Value(type=qual, host=self._client_host(node, args))
 
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if qual == "getattr" and len(node.args) >= 2:
+            attribute = literal_string(node.args[1].value)
+            if attribute is not None and attribute.isidentifier():
+                # getattr(request.user, "email", None) reads request.user.email
+                return self.eval_quiet(cst.Attribute(value=node.args[0].value, attr=cst.Name(attribute)))
         info = self._local_function(qual)
         returned = self.catalog.returns_matcher.get(qual) if qual is not None else None
         if isinstance(returned, str):  # a factory the catalogue knows: `client.init_index(...)` gives an index
@@ -1160,7 +1193,7 @@ class Analysis:
                 return method_result
         if qual is not None:
             if qual in PROPAGATORS:
-                return self._combine([v for _, v in args]) if args else CLEAN
+                return self._combine([Value(flows=self._exposed(v), clean=v.clean) for _, v in args]) if args else CLEAN
         verdict = self.classifier.classify(name) if name else None
         if verdict is not None and verdict.category is not None:
             # get_client_ip(request), customer_email(order): the function's name says what it returns.
@@ -1182,7 +1215,11 @@ class Analysis:
         if path is None:
             return False
         head = path.split(".", 1)[0]
-        return head in self.imports and self.scope.lookup(head) is None and not self._is_request(cst.Name(head))
+        return (
+            head in self.imports
+            and self.scope.lookup(head) is None
+            and self.imports[head] not in self.catalog.request_objects
+        )
 
     def _method(
         self, func: cst.Attribute, name: str, receiver: Value, args: list[tuple[cst.Arg, Value]], node: cst.Call
@@ -1223,6 +1260,13 @@ class Analysis:
         if receiver.clean:
             return CLEAN if not any(v.tainted for _, v in args) else None
         return None
+
+    def _exposed(self, value: Value) -> frozenset[Flow]:
+        """What printing a value shows: its data, and every field of a dataclass/pydantic instance (their repr)."""
+        cls = self.classes.get(value.type or "")
+        if cls is None or not cls.repr_fields or not cls.fields:
+            return value.whole()
+        return cap(value.whole() | {Flow(o) for o in cls.fields.values()})
 
     def _fields_of(self, type_name: str | None, node: cst.CSTNode) -> frozenset[Flow]:
         cls = self.classes.get(type_name or "")
@@ -1282,7 +1326,7 @@ class Analysis:
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is not None and (keyword in ignore or (only is not None and keyword not in only)):
                 continue
-            flows.extend(value.whole())
+            flows.extend(self._exposed(value))
             if keyword is not None and not value.clean and not value.tainted:
                 # stripe.Customer.create(email=addr): the keyword names the data.
                 named = self._named(keyword, value, arg.value, evidence=True)
@@ -1369,7 +1413,9 @@ class Analysis:
         for flow in flows:
             if flow.origin.param >= 0:
                 if function is not None:
-                    function.param_sinks.append(ParamSink(flow.origin.param, hit, flow.steps, self.guarded))
+                    function.param_sinks.setdefault(
+                        (flow.origin.param, id(hit.node)), ParamSink(flow.origin.param, hit, flow.steps, self.guarded)
+                    )
                 continue
             if not self._reportable(flow.origin):
                 continue
@@ -1426,7 +1472,7 @@ class Analysis:
                 annotation = info.instance_type
             flows: set[Flow] = {Flow(Origin("", name, param, param=index))}
             verdict = self.classifier.classify(name)
-            personal = verdict is not None and verdict.category is not None and annotation is None
+            personal = verdict is not None and verdict.category is not None and annotation not in self.classes
             if personal and verdict is not None and verdict.category is not None:
                 flows.add(
                     Flow(
@@ -1457,14 +1503,14 @@ class Analysis:
             if arg.keyword is not None and arg.keyword.value in info.params:
                 bound[info.params.index(arg.keyword.value)] = value
         call_name = info.key.rsplit(".", 1)[-1]
-        for param_sink in info.param_sinks:
+        for param_sink in list(info.param_sinks.values()):  # a recursive call adds to the summary it reads
             passed = bound.get(param_sink.param)
             if passed is None:
                 continue
             personal_param = param_sink.param < len(info.name_personal) and info.name_personal[param_sink.param]
             note = f"passed to {call_name}({info.params[param_sink.param]})"
             flows = [f.then(note, node) for f in passed.whole()]
-            flows = [Flow(f.origin, (*f.steps, *param_sink.steps)) for f in flows]
+            flows = [Flow(f.origin, (*f.steps, *param_sink.steps)[:MAX_STEPS], f.consented) for f in flows]
             via_hit = param_sink.hit
             concrete = [
                 f
@@ -1473,8 +1519,9 @@ class Analysis:
             ]
             for flow in flows:
                 if flow.origin.param >= 0 and caller is not None:
-                    caller.param_sinks.append(
-                        ParamSink(flow.origin.param, via_hit, flow.steps, self.guarded or param_sink.guarded)
+                    caller.param_sinks.setdefault(
+                        (flow.origin.param, id(via_hit.node)),
+                        ParamSink(flow.origin.param, via_hit, flow.steps, self.guarded or param_sink.guarded),
                     )
             if concrete and not personal_param:
                 self.findings.append(
