@@ -1191,9 +1191,8 @@ class Analysis:
             method_result = self._method(func, name, receiver, args, node)
             if method_result is not None:
                 return method_result
-        if qual is not None:
-            if qual in PROPAGATORS:
-                return self._combine([Value(flows=self._exposed(v), clean=v.clean) for _, v in args]) if args else CLEAN
+        if qual in PROPAGATORS:
+            return self._combine([Value(flows=self._exposed(v), clean=v.clean) for _, v in args]) if args else CLEAN
         verdict = self.classifier.classify(name) if name else None
         if verdict is not None and verdict.category is not None:
             # get_client_ip(request), customer_email(order): the function's name says what it returns.
