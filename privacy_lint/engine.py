@@ -402,7 +402,13 @@ class Analysis:
         iterable = self.eval(node.iter)
         element = Value(flows=iterable.whole(), type=iterable.type)
         before = dict(self.scope.vars)
-        self.bind(node.target, element, node.iter)
+        if _iterates_items(node.iter) and isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2:
+            # for key, value in d.items(): the key is a name, the value carries the data
+            key_target, value_target = (e.value for e in node.target.elements)
+            self.bind(key_target, UNKNOWN, node.iter)
+            self.bind(value_target, element, node.iter)
+        else:
+            self.bind(node.target, element, node.iter)
         self.exec_suite(node.body)
         self._merge_into(before)
         if node.orelse is not None:
@@ -1573,6 +1579,15 @@ def _concat(left: str | None, right: str | None) -> str | None:
         return None
     joined = (left if left is not None else "\0") + (right if right is not None else "\0")
     return re.sub("\0+", "\0", joined)
+
+
+def _iterates_items(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("items", "iteritems")
+        and not node.args
+    )
 
 
 def _consented(value: Value) -> Value:
