@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import io
+import re
+import sys
 import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,10 +17,12 @@ from privacy_lint.classify import Classifier
 from privacy_lint.consent import ConsentVocabulary
 from privacy_lint.engine import Analysis
 from privacy_lint.findings import Diagnostic, FileResult
+from privacy_lint.hosts import HostDirectory
 from privacy_lint.report import build_findings
 from privacy_lint.rulepacks import Catalog
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger .py files are generated data, not code to review
+ANALYSIS_RECURSION_LIMIT = 20_000  # generated code nests expressions thousands deep (sympy: `1 + 1 + ... + 1`)
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,14 @@ class Engine:
         self.options = options
         self.classifier = Classifier(catalog)
         self.consent = ConsentVocabulary(catalog)
+        self.hosts = HostDirectory(catalog)
 
     def analyse_source(self, source: bytes | str, path: str) -> FileResult:
         result = FileResult(path)
+        too_deep = _too_deep_for_libcst(source, path)
+        if too_deep is not None:
+            result.diagnostics.append(too_deep)
+            return result
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
@@ -46,6 +55,11 @@ class Engine:
         except (UnicodeDecodeError, SyntaxError, ValueError) as exc:
             result.diagnostics.append(Diagnostic(path, f"cannot parse: {exc}", 0, 0, "parse-error"))
             return result
+        except RecursionError:
+            result.diagnostics.append(Diagnostic(path, "skipped: nested too deeply to parse", 0, 0, "too-deep"))
+            return result
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, ANALYSIS_RECURSION_LIMIT))
         try:
             analysis = Analysis(
                 module,
@@ -53,6 +67,7 @@ class Engine:
                 self.catalog,
                 self.classifier,
                 self.consent,
+                self.hosts,
                 self.options.include_pseudonymous,
             )
             raws = analysis.run()
@@ -61,6 +76,8 @@ class Engine:
             result.diagnostics.append(
                 Diagnostic(path, "skipped: expressions nested too deeply to analyse", 0, 0, "too-deep")
             )
+        finally:
+            sys.setrecursionlimit(limit)
         return result
 
     def analyse_path(self, path: Path, display: str) -> FileResult:
@@ -104,6 +121,44 @@ def _syntax_diagnostic(source: bytes | str, path: str, exc: cst.ParserSyntaxErro
         pass
     first = exc.message.splitlines()[0] if exc.message else "parser error"
     return Diagnostic(path, f"cannot parse ({first})", exc.raw_line, exc.raw_column, "parse-error")
+
+
+_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
+_BINARY_OPERATOR = re.compile(r"\s(?:[-+*/|&%^@]|//|\*\*|<<|>>|and|or)\s")
+PYTHON_MAX_NESTING = 200  # CPython refuses more nested brackets ("too many nested parentheses")
+LONG_LINE = 5_000  # only lines this long are checked for operator chains
+MAX_CHAINED_OPERATORS = 1_500  # LibCST's parse time grows with the cube of a chain's length (4,000: 11 s)
+
+
+def _too_deep_for_libcst(source: bytes | str, path: str) -> Diagnostic | None:
+    """Guard the parser: deeply nested brackets crash LibCST's native parser (a segfault, not an exception)."""
+    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > LONG_LINE:
+            operators = len(_BINARY_OPERATOR.findall(line))
+            if operators > MAX_CHAINED_OPERATORS:
+                return Diagnostic(
+                    path,
+                    f"skipped: an expression chaining {operators} operators on one line is too costly to parse",
+                    number,
+                    0,
+                    "too-complex",
+                )
+    depth = deepest = 0
+    for char in _NOT_BRACKETS.sub("", text):  # string contents count too: an over-estimate, checked below
+        depth = depth + 1 if char in "([{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest <= PYTHON_MAX_NESTING:
+        return None
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return Diagnostic(
+            path, f"syntax error: {error.msg}", error.lineno or 0, max((error.offset or 1) - 1, 0), "parse-error"
+        )
+    except (RecursionError, MemoryError):
+        return Diagnostic(path, "skipped: nested too deeply to parse", 0, 0, "too-deep")
+    return None  # Python accepts it, so its real nesting is within CPython's limit: safe for LibCST
 
 
 def decode_source(data: bytes) -> str:

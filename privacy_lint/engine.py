@@ -11,15 +11,26 @@ No LibCST metadata provider runs here: positions are computed once, at the end, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import libcst as cst
 
 from privacy_lint.classify import Classifier, Verdict, split_name
 from privacy_lint.consent import ConsentVocabulary, Polarity
-from privacy_lint.rulepacks import Catalog, Host, Sink
+from privacy_lint.hosts import HostDirectory
+from privacy_lint.rulepacks import Catalog, Sink
+from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope, SinkHit
+from privacy_lint.syntax import (
+    always_exits,
+    capture_names,
+    concat_text,
+    dotted,
+    is_constant_name,
+    iterates_items,
+    literal_string,
+    url_host,
+)
 from privacy_lint.values import CLEAN, EMPTY, MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, join, union
 
 # Methods whose result is the receiver's data (serialisation) and methods that add their argument to the receiver.
@@ -29,157 +40,12 @@ SERIALISERS = frozenset(
 )  # fmt: skip
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
 STRING_BUILDERS = frozenset({"join", "format", "format_map"})
-PROPAGATORS = frozenset(
-    {"str", "repr", "format", "ascii", "list", "tuple", "set", "frozenset", "dict", "sorted", "reversed",
-     "json.dumps", "json.dump", "copy.copy", "copy.deepcopy", "dataclasses.asdict", "dataclasses.astuple",
-     "urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode", "base64.b64encode",
-     "base64.urlsafe_b64encode", "base64.b32encode", "textwrap.shorten", "textwrap.dedent", "string.Template",
-     "html.escape", "shlex.quote", "vars", "pickle.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps",
-     "ipaddress.ip_address", "ipaddress.IPv4Address", "ipaddress.IPv6Address"}
-)  # fmt: skip
 TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
 MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects"})
 REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
 REPR_DECORATORS = ("dataclass", "dataclasses.dataclass", "attr.s", "attrs.define", "attr.define", "define", "frozen")
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
-
-
-@dataclass(frozen=True, slots=True)
-class SinkHit:
-    """A sink reached inside a function body, recorded in its summary."""
-
-    service: str
-    destination: str
-    sink_text: str
-    node: cst.CSTNode
-    confidence_cap: str = "high"  # an unknown HTTP host caps the finding's confidence
-
-
-@dataclass(slots=True)
-class RawFinding:
-    hit: SinkHit
-    report_node: cst.CSTNode
-    flows: list[Flow]
-    scope: str
-    guarded: bool
-    function: FunctionInfo | None
-    via: str = ""  # "audit(value)" when the sink is inside a called helper
-
-
-@dataclass(slots=True)
-class ParamSink:
-    param: int
-    hit: SinkHit
-    steps: tuple[tuple[str, cst.CSTNode], ...]
-    guarded: bool
-
-
-@dataclass(slots=True)
-class FunctionInfo:
-    key: str
-    node: cst.FunctionDef
-    class_key: str | None
-    parent: Scope
-    params: list[str] = field(default_factory=list)
-    name_personal: list[bool] = field(default_factory=list)
-    param_sinks: dict[tuple[int, int], ParamSink] = field(default_factory=dict)  # (param, id(sink node))
-    returns: Value = field(default_factory=Value)
-    consent_decorated: bool = False
-    instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
-    is_property: bool = False
-    state: str = "new"  # new | running | done
-    call_sites: list[tuple[FunctionInfo | None, bool]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class ClassInfo:
-    key: str
-    name: str
-    fields: dict[str, Origin] = field(default_factory=dict)
-    repr_fields: bool = False
-    attrs: dict[str, Value] = field(default_factory=dict)  # self.x assigned in methods
-
-    @property
-    def person_like(self) -> bool:
-        return bool(self.fields)
-
-
-class Scope:
-    __slots__ = ("cls", "function", "globals_declared", "parent", "vars")
-
-    def __init__(self, parent: Scope | None, function: FunctionInfo | None = None, cls: ClassInfo | None = None):
-        self.parent = parent
-        self.vars: dict[str, Value] = {}
-        self.function = function
-        self.cls = cls
-        self.globals_declared: set[str] = set()
-
-    def lookup(self, name: str) -> Value | None:
-        scope: Scope | None = self
-        while scope is not None:
-            found = scope.vars.get(name)
-            if found is not None:
-                return found
-            scope = scope.parent
-            while scope is not None and scope.cls is not None and scope.function is None:
-                scope = scope.parent  # class bodies are not visible from methods
-        return None
-
-    def module(self) -> Scope:
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a chain of names, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def literal_string(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = literal_string(node.left), literal_string(node.right)
-        return left + right if left is not None and right is not None else None
-    return None
-
-
-def url_host(url: str) -> str | None:
-    if "://" not in url:
-        return None
-    rest = url.split("://", 1)[1]
-    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
-    if host.startswith("["):
-        return host.split("]", 1)[0] + "]"
-    return host.split(":", 1)[0] or None
-
-
-def is_constant_name(name: str) -> bool:
-    return len(name) > 1 and name.isupper()
-
-
-def _always_exits(body: Sequence[cst.CSTNode] | cst.BaseSuite) -> bool:
-    statements: Sequence[cst.CSTNode] = body.body if isinstance(body, cst.BaseSuite) else body
-    if not statements:
-        return False
-    last = statements[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(s, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for s in last.body)
-    if isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break)):
-        return True
-    if isinstance(last, cst.If) and last.orelse is not None:
-        other = last.orelse.body if isinstance(last.orelse, cst.Else) else [last.orelse]
-        return _always_exits(last.body) and _always_exits(other)
-    return False
 
 
 class Analysis:
@@ -192,6 +58,7 @@ class Analysis:
         catalog: Catalog,
         classifier: Classifier,
         consent: ConsentVocabulary,
+        hosts: HostDirectory,
         include_pseudonymous: bool = False,
     ) -> None:
         self.module = module
@@ -199,6 +66,7 @@ class Analysis:
         self.catalog = catalog
         self.classifier = classifier
         self.consent = consent
+        self.hosts = hosts
         self.include_pseudonymous = include_pseudonymous
         self.imports: dict[str, str] = {}
         self.functions: dict[str, FunctionInfo] = {}
@@ -249,10 +117,10 @@ class Analysis:
         """`if not has_consent(u): return` guards the statements after it."""
         polarity = self.polarity(node.test)
         if node.orelse is None:
-            return polarity.when_false and _always_exits(node.body)
+            return polarity.when_false and always_exits(node.body)
         if isinstance(node.orelse, cst.Else):
-            return (polarity.when_false and _always_exits(node.body)) or (
-                polarity.when_true and _always_exits(node.orelse.body)
+            return (polarity.when_false and always_exits(node.body)) or (
+                polarity.when_true and always_exits(node.orelse.body)
             )
         return False
 
@@ -379,7 +247,7 @@ class Analysis:
         saved = self.guarded
         self.guarded = saved or polarity.when_true
         self.exec_suite(node.body)
-        body_exits = _always_exits(node.body)
+        body_exits = always_exits(node.body)
         after_body = self.scope.vars
         self.scope.vars = dict(before)
         self.guarded = saved or polarity.when_false
@@ -402,7 +270,7 @@ class Analysis:
         iterable = self.eval(node.iter)
         element = Value(flows=iterable.whole(), type=iterable.type)
         before = dict(self.scope.vars)
-        if _iterates_items(node.iter) and isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2:
+        if iterates_items(node.iter) and isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2:
             # for key, value in d.items(): the key is a name, the value carries the data
             key_target, value_target = (e.value for e in node.target.elements)
             self.bind(key_target, UNKNOWN, node.iter)
@@ -453,7 +321,7 @@ class Analysis:
         subject = self.eval(node.subject)
         before = dict(self.scope.vars)
         for case in node.cases:
-            for name in _capture_names(case.pattern):
+            for name in capture_names(case.pattern):
                 self.scope.vars[name] = Value(flows=subject.whole())
             if case.guard is not None:
                 self.eval(case.guard)
@@ -769,7 +637,7 @@ class Analysis:
 
     def expr_ConcatenatedString(self, node: cst.ConcatenatedString) -> Value:
         left, right = self.eval(node.left), self.eval(node.right)
-        return replace(self._combine([left, right]), text=_concat(left.text, right.text))
+        return replace(self._combine([left, right]), text=concat_text(left.text, right.text))
 
     def expr_FormattedString(self, node: cst.FormattedString) -> Value:
         values = []
@@ -778,9 +646,9 @@ class Analysis:
             if isinstance(part, cst.FormattedStringExpression):
                 value = self.eval(part.expression)
                 values.append(Value(flows=self._exposed(value), clean=value.clean))
-                text = _concat(text, value.text)
+                text = concat_text(text, value.text)
             elif isinstance(part, cst.FormattedStringText):
-                text = _concat(text, part.value)
+                text = concat_text(text, part.value)
         return replace(self._combine(values), text=text or None)
 
     def _combine(self, values: list[Value]) -> Value:
@@ -793,7 +661,7 @@ class Analysis:
             right = Value(flows=self._exposed(right), clean=right.clean)
         combined = self._combine([left, right])
         if isinstance(node.operator, cst.Add) and (left.text is not None or right.text is not None):
-            return replace(combined, text=_concat(left.text, right.text))
+            return replace(combined, text=concat_text(left.text, right.text))
         return combined
 
     def expr_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
@@ -1182,6 +1050,8 @@ class Analysis:
                 # getattr(request.user, "email", None) reads request.user.email
                 return self.eval_quiet(cst.Attribute(value=node.args[0].value, attr=cst.Name(attribute)))
         info = self._local_function(qual)
+        if info is None and qual is not None and self.catalog.propagator_matcher.get(qual):
+            return self._propagate(func, qual, receiver, args, node)
         returned = self.catalog.returns_matcher.get(qual) if qual is not None else None
         if isinstance(returned, str):  # a factory the catalogue knows: `client.init_index(...)` gives an index
             return Value(type=returned, host=self._client_host(node, args))
@@ -1197,8 +1067,6 @@ class Analysis:
             method_result = self._method(func, name, receiver, args, node)
             if method_result is not None:
                 return method_result
-        if qual in PROPAGATORS:
-            return self._combine([Value(flows=self._exposed(v), clean=v.clean) for _, v in args]) if args else CLEAN
         verdict = self.classifier.classify(name) if name else None
         if verdict is not None and verdict.category is not None:
             # get_client_ip(request), customer_email(order): the function's name says what it returns.
@@ -1208,11 +1076,34 @@ class Analysis:
         model = self._model_instance(qual) if qual else None
         carried = EMPTY
         if name[:1].isupper() and not model:
-            # BaseEvent(user_properties={...}), Mail(to_emails=...): an object built from personal data holds it.
-            carried = cap(f for _, v in args for f in v.whole())
+            # BaseEvent(user_properties={...}), Mail(to_emails=...): an object built from personal data holds it
+            # and sends it along; whether printing it shows the data depends on its class, unknown here.
+            carried = cap(f.boxed_in() for _, v in args for f in v.whole())
         return Value(
             flows=carried, type=model or qual, host=self._client_host(node, args), consent=_sign(self.polarity(node))
         )
+
+    def _propagate(
+        self,
+        func: cst.BaseExpression,
+        qual: str,
+        receiver: Value | None,
+        args: list[tuple[cst.Arg, Value]],
+        node: cst.Call,
+    ) -> Value:
+        """A call that passes data on (`json.dumps(d)`, a builder's `.set("email", e)`)."""
+        values = [Value(flows=self._exposed(v), clean=v.clean) for _, v in args]
+        own = receiver if receiver is not None and not self._is_module(func) else None
+        if own is not None:
+            values.append(own)
+        if not values:
+            return CLEAN
+        returned = self.catalog.returns_matcher.get(qual)
+        result = replace(self._combine(values), type=returned if isinstance(returned, str) else None)
+        path = dotted(func.value) if isinstance(func, cst.Attribute) else None
+        if own is not None and path is not None and result.flows and not own.flows:
+            self._store_path(path, own.with_flows(result.flows))  # builder.set("email", e) fills the builder
+        return result
 
     def _is_module(self, node: cst.BaseExpression) -> bool:
         """`json` in `json.dumps(...)`: an imported module or class, not a value."""
@@ -1257,7 +1148,8 @@ class Analysis:
                 self._store_path(path, updated)
             return UNKNOWN
         if name in SERIALISERS:
-            return Value(flows=cap(receiver.whole() | self._fields_of(receiver.type, node)))
+            unboxed = {f.unboxed() for f in receiver.whole()}
+            return Value(flows=cap(unboxed | self._fields_of(receiver.type, node)))
         if name in STRING_BUILDERS:
             return self._combine([receiver, *(v for _, v in args)])
         if receiver.tainted:
@@ -1371,8 +1263,8 @@ class Analysis:
             host = receiver.host
         if host is not None and host.strip("\0") == "":
             host = None
-        target = self._host(host) if host else None
-        if host is not None and target is None and self._is_internal(host):
+        target = self.hosts.vendor(host) if host else None
+        if host is not None and target is None and self.hosts.is_internal(host):
             return
         if host is not None and "\0" in host and target is None:
             host = None
@@ -1391,31 +1283,14 @@ class Analysis:
             flows.extend(value.whole())
         self._reach(hit, flows, node)
 
-    def _host(self, host: str) -> Host | None:
-        from privacy_lint.patterns import host_matches
-
-        probe = host.replace("\0", "x")  # https://{dc}.api.mailchimp.com still names Mailchimp
-        for known in self.catalog.hosts:
-            if host_matches(probe, known.pattern):
-                return known
-        return None
-
-    def _is_internal(self, host: str) -> bool:
-        from privacy_lint.patterns import host_matches
-
-        if "\0" not in host and "." not in host.strip("[]") and ":" not in host.strip("[]"):
-            return True  # a bare service name (http://users/...) resolves inside the cluster or network
-        if host.startswith("\0"):
-            host = "x" + host[1:]  # http://{svc}.internal
-        elif "\0" in host:
-            return False
-        return any(host_matches(host, pattern) for pattern in self.catalog.internal_hosts)
-
     def _reach(self, hit: SinkHit, flows: list[Flow], report_node: cst.CSTNode) -> None:
         """Personal data reaches a sink: a finding for concrete sources, a summary entry for parameters."""
         concrete: list[Flow] = []
         function = self.scope.function
+        shown = hit.service in ("log", "exception")
         for flow in flows:
+            if shown and flow.boxed:
+                continue  # logging an object of an unknown class shows its repr, not what it was built from
             if flow.origin.param >= 0:
                 if function is not None:
                     function.param_sinks.setdefault(
@@ -1492,6 +1367,35 @@ class Analysis:
             clean = verdict is not None and verdict.category is None
             self.scope.vars[name] = Value(flows=frozenset() if clean else frozenset(flows), type=annotation)
 
+    def _bind_arguments(self, info: FunctionInfo, args: list[tuple[cst.Arg, Value]], skip: int) -> dict[int, Value]:
+        """Arguments by parameter index; extra keywords go to `**kwargs` (as keys), extra positionals to `*args`."""
+        params = info.node.params
+        named = len(params.posonly_params) + len(params.params)
+        star = info.params.index(params.star_arg.name.value) if isinstance(params.star_arg, cst.Param) else -1
+        star_kwarg = info.params.index(params.star_kwarg.name.value) if params.star_kwarg is not None else -1
+        bound: dict[int, Value] = {}
+        extra: list[Value] = []
+        keywords: dict[str, Value] = {}
+        positional = [v for a, v in args if a.keyword is None and a.star == ""]
+        for offset, value in enumerate(positional):
+            if offset + skip < named:
+                bound[offset + skip] = value
+            else:
+                extra.append(value)
+        for arg, value in args:
+            if arg.keyword is None:
+                continue
+            name = arg.keyword.value
+            if name in info.params and info.params.index(name) not in (star, star_kwarg):
+                bound[info.params.index(name)] = value
+            else:
+                keywords[name] = self._named(name, value, arg.value, evidence=True)
+        if star >= 0 and extra:
+            bound[star] = union(extra)
+        if star_kwarg >= 0 and keywords:
+            bound[star_kwarg] = Value(keys=keywords)
+        return bound
+
     def call_function(
         self, info: FunctionInfo, node: cst.Call, args: list[tuple[cst.Arg, Value]], method: bool
     ) -> Value:
@@ -1500,13 +1404,7 @@ class Analysis:
         caller = self.scope.function
         info.call_sites.append((caller, self.guarded))
         skip_self = 1 if info.class_key is not None and info.params[:1] in (["self"], ["cls"]) and method else 0
-        bound: dict[int, Value] = {}
-        positional = [v for a, v in args if a.keyword is None and a.star == ""]
-        for offset, value in enumerate(positional):
-            bound[offset + skip_self] = value
-        for arg, value in args:
-            if arg.keyword is not None and arg.keyword.value in info.params:
-                bound[info.params.index(arg.keyword.value)] = value
+        bound = self._bind_arguments(info, args, skip_self)
         call_name = info.key.rsplit(".", 1)[-1]
         for param_sink in list(info.param_sinks.values()):  # a recursive call adds to the summary it reads
             passed = bound.get(param_sink.param)
@@ -1517,10 +1415,14 @@ class Analysis:
             flows = [f.then(note, node) for f in passed.whole()]
             flows = [Flow(f.origin, (*f.steps, *param_sink.steps)[:MAX_STEPS], f.consented) for f in flows]
             via_hit = param_sink.hit
+            shown = via_hit.service in ("log", "exception")
             concrete = [
                 f
                 for f in flows
-                if f.origin.param < 0 and self._reportable(f.origin) and not (personal_param and f.origin.by_name)
+                if f.origin.param < 0
+                and self._reportable(f.origin)
+                and not (personal_param and f.origin.by_name)
+                and not (shown and f.boxed)
             ]
             for flow in flows:
                 if flow.origin.param >= 0 and caller is not None:
@@ -1552,6 +1454,7 @@ class Analysis:
         return Value(
             flows=cap(out),
             type=returns.type,
+            host=returns.host,
             clean=returns.clean and not out,
             consent=returns.consent or _sign(self.consent.of_name(call_name)),
         )
@@ -1573,23 +1476,6 @@ class Analysis:
         return self.consent.polarity(test, known)
 
 
-def _concat(left: str | None, right: str | None) -> str | None:
-    """Join string parts known statically; an unknown part becomes one NUL placeholder (`https://\0.api.x.com`)."""
-    if left is None and right is None:
-        return None
-    joined = (left if left is not None else "\0") + (right if right is not None else "\0")
-    return re.sub("\0+", "\0", joined)
-
-
-def _iterates_items(node: cst.BaseExpression) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in ("items", "iteritems")
-        and not node.args
-    )
-
-
 def _consented(value: Value) -> Value:
     """The same data, marked as obtained under a consent check."""
     if not value.tainted:
@@ -1600,11 +1486,3 @@ def _consented(value: Value) -> Value:
 
 def _sign(polarity: Polarity) -> int:
     return 1 if polarity.when_true else -1 if polarity.when_false else 0
-
-
-def _capture_names(pattern: cst.MatchPattern) -> Iterator[str]:
-    if isinstance(pattern, cst.MatchAs) and pattern.name is not None:
-        yield pattern.name.value
-    for child in pattern.children:
-        if isinstance(child, cst.MatchPattern):
-            yield from _capture_names(child)

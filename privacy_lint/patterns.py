@@ -59,9 +59,3 @@ class NameMatcher:
 
     def __bool__(self) -> bool:
         return bool(self._exact or self._globs)
-
-
-def host_matches(host: str, pattern: str) -> bool:
-    """Case-insensitive host glob where `*` spans dots too (`*.braze.com`, `10.*`)."""
-    regex = re.escape(pattern.lower()).replace(r"\*", ".*")
-    return re.fullmatch(regex, host.lower()) is not None

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from privacy_lint.engine import RawFinding
 from privacy_lint.findings import Finding, Source, Span, Step
 from privacy_lint.rulepacks import Catalog
+from privacy_lint.summaries import RawFinding
 from privacy_lint.values import CONFIDENCE_RANK, Flow
 
 _SEVERITY = {"special": "error", "high": "error", "personal": "warning", "pseudonymous": "note"}

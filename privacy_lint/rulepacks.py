@@ -48,10 +48,11 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "sanitizers": {"calls": _STRS, "name_tokens": _STRS},
     "consent": {"services": _STRS, "checks": _STRS, "negative_checks": _STRS, "decorators": _STRS},
     "exceptions": {"ignore": _STRS},
+    "flow": {"propagators": _STRS},
 }
 _TOP_LEVEL = (
     "pack", "categories", "classifier", "sources", "sinks", "types", "hosts", "http", "sanitizers", "consent",
-    "exceptions",
+    "exceptions", "flow",
 )  # fmt: skip
 _ARRAYS = ("sinks", "hosts")
 _REQUIRED = {"sinks": ("id", "destination", "service", "calls"), "hosts": ("pattern", "destination", "service")}
@@ -128,6 +129,7 @@ class Catalog:
     consent_negative_checks: list[tuple[str, ...]] = field(default_factory=list)
     consent_decorators: list[tuple[str, ...]] = field(default_factory=list)
     exception_ignores: list[str] = field(default_factory=list)
+    propagators: list[str] = field(default_factory=list)
 
     # Compiled look-ups, built once by `freeze()`.
     sink_matcher: NameMatcher = field(default_factory=NameMatcher)
@@ -135,6 +137,7 @@ class Catalog:
     http_matcher: NameMatcher = field(default_factory=NameMatcher)
     sanitizer_matcher: NameMatcher = field(default_factory=NameMatcher)
     exception_ignore_matcher: NameMatcher = field(default_factory=NameMatcher)
+    propagator_matcher: NameMatcher = field(default_factory=NameMatcher)
 
     def freeze(self) -> Catalog:
         for sink in self.sinks.values():
@@ -144,6 +147,7 @@ class Catalog:
         self.http_matcher.add(self.http_clients, True)
         self.sanitizer_matcher.add(self.sanitizer_calls, True)
         self.exception_ignore_matcher.add(self.exception_ignores, True)
+        self.propagator_matcher.add(self.propagators, True)
         return self
 
     @property
@@ -312,6 +316,11 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     for pattern in exceptions.get("ignore", []):
         _check_pattern(path, "exceptions.ignore", pattern)
     catalog.exception_ignores.extend(exceptions.get("ignore", []))
+
+    flow = _check_table(path, "flow", data.get("flow", {}), _SCHEMA["flow"])
+    for pattern in flow.get("propagators", []):
+        _check_pattern(path, "flow.propagators", pattern)
+    catalog.propagators.extend(flow.get("propagators", []))
 
 
 def _check_references(catalog: Catalog, path: str) -> None:

@@ -31,14 +31,21 @@ class Flow:
     origin: Origin
     steps: tuple[tuple[str, cst.CSTNode], ...] = ()  # (note, node) between origin and sink
     consented: bool = False  # the data was obtained under a consent check (`x if has_consent(u) else None`)
+    boxed: bool = False  # held inside an object of an unknown class: sent along with it, not shown when it prints
 
     def then(self, note: str, node: cst.CSTNode) -> Flow:
         if len(self.steps) >= MAX_STEPS:
             return self
-        return Flow(self.origin, (*self.steps, (note, node)), self.consented)
+        return replace(self, steps=(*self.steps, (note, node)))
 
     def under_consent(self) -> Flow:
-        return self if self.consented else Flow(self.origin, self.steps, True)
+        return self if self.consented else replace(self, consented=True)
+
+    def boxed_in(self) -> Flow:
+        return self if self.boxed else replace(self, boxed=True)
+
+    def unboxed(self) -> Flow:
+        return replace(self, boxed=False) if self.boxed else self
 
 
 EMPTY: frozenset[Flow] = frozenset()

@@ -13,7 +13,7 @@ from privacy_lint.labels import score
 
 from .conftest import FIXTURES
 
-REALISTIC = ["realistic", "holdout", "sample_service"]
+REALISTIC = ["realistic", "holdout", "holdout_b", "sample_service"]
 
 
 @pytest.mark.parametrize("corpus", REALISTIC)

@@ -1,0 +1,39 @@
+"""Where an outbound request goes: a known vendor, an internal host, or somewhere else.
+
+Hosts come from URL templates in which parts unknown statically are a NUL placeholder
+(`https://\0.api.mailchimp.com`), so a template still names its vendor or its internal domain.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privacy_lint.rulepacks import Catalog, Host
+
+
+def _host_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.escape(pattern.lower()).replace(r"\*", ".*") + r"\Z")
+
+
+class HostDirectory:
+    def __init__(self, catalog: Catalog) -> None:
+        self._vendors = [(_host_regex(h.pattern), h) for h in catalog.hosts]
+        self._internal = [_host_regex(p) for p in catalog.internal_hosts]
+
+    def vendor(self, host: str) -> Host | None:
+        probe = host.lower().replace("\0", "x")
+        for regex, known in self._vendors:
+            if regex.match(probe):
+                return known
+        return None
+
+    def is_internal(self, host: str) -> bool:
+        bare = host.strip("[]")
+        if "\0" not in host and "." not in bare and ":" not in bare:
+            return True  # a bare service name (http://users/...) resolves inside the cluster or network
+        if host.startswith("\0"):
+            host = "x" + host[1:]  # http://{service}.internal
+        elif "\0" in host:
+            return False
+        probe = host.lower()
+        return any(regex.match(probe) for regex in self._internal)

@@ -1,0 +1,97 @@
+"""What the analysis of a module records: scopes, function and class summaries, sinks reached, raw findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from privacy_lint.values import Flow, Origin, Value
+
+
+@dataclass(frozen=True, slots=True)
+class SinkHit:
+    """A sink reached inside a function body, recorded in its summary."""
+
+    service: str
+    destination: str
+    sink_text: str
+    node: cst.CSTNode
+    confidence_cap: str = "high"  # an unknown HTTP host caps the finding's confidence
+
+
+@dataclass(slots=True)
+class RawFinding:
+    hit: SinkHit
+    report_node: cst.CSTNode
+    flows: list[Flow]
+    scope: str
+    guarded: bool
+    function: FunctionInfo | None
+    via: str = ""  # "audit(value)" when the sink is inside a called helper
+
+
+@dataclass(slots=True)
+class ParamSink:
+    param: int
+    hit: SinkHit
+    steps: tuple[tuple[str, cst.CSTNode], ...]
+    guarded: bool
+
+
+@dataclass(slots=True)
+class FunctionInfo:
+    key: str
+    node: cst.FunctionDef
+    class_key: str | None
+    parent: Scope
+    params: list[str] = field(default_factory=list)
+    name_personal: list[bool] = field(default_factory=list)
+    param_sinks: dict[tuple[int, int], ParamSink] = field(default_factory=dict)  # (param, id(sink node))
+    returns: Value = field(default_factory=Value)
+    consent_decorated: bool = False
+    instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
+    is_property: bool = False
+    state: str = "new"  # new | running | done
+    call_sites: list[tuple[FunctionInfo | None, bool]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ClassInfo:
+    key: str
+    name: str
+    fields: dict[str, Origin] = field(default_factory=dict)
+    repr_fields: bool = False
+    attrs: dict[str, Value] = field(default_factory=dict)  # self.x assigned in methods
+
+    @property
+    def person_like(self) -> bool:
+        return bool(self.fields)
+
+
+class Scope:
+    __slots__ = ("cls", "function", "globals_declared", "parent", "vars")
+
+    def __init__(self, parent: Scope | None, function: FunctionInfo | None = None, cls: ClassInfo | None = None):
+        self.parent = parent
+        self.vars: dict[str, Value] = {}
+        self.function = function
+        self.cls = cls
+        self.globals_declared: set[str] = set()
+
+    def lookup(self, name: str) -> Value | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.vars.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+            while scope is not None and scope.cls is not None and scope.function is None:
+                scope = scope.parent  # class bodies are not visible from methods
+        return None
+
+    def module(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope

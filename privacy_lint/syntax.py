@@ -1,0 +1,82 @@
+"""Small, pure helpers over LibCST nodes: names, literals, URLs, control flow."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+import libcst as cst
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a chain of names, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def literal_string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = literal_string(node.left), literal_string(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def url_host(url: str) -> str | None:
+    if "://" not in url:
+        return None
+    rest = url.split("://", 1)[1]
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.split(":", 1)[0] or None
+
+
+def is_constant_name(name: str) -> bool:
+    return len(name) > 1 and name.isupper()
+
+
+def always_exits(body: Sequence[cst.CSTNode] | cst.BaseSuite) -> bool:
+    statements: Sequence[cst.CSTNode] = body.body if isinstance(body, cst.BaseSuite) else body
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for s in last.body)
+    if isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break)):
+        return True
+    if isinstance(last, cst.If) and last.orelse is not None:
+        other = last.orelse.body if isinstance(last.orelse, cst.Else) else [last.orelse]
+        return always_exits(last.body) and always_exits(other)
+    return False
+
+
+def concat_text(left: str | None, right: str | None) -> str | None:
+    """Join string parts known statically; an unknown part becomes one NUL placeholder (`https://\0.api.x.com`)."""
+    if left is None and right is None:
+        return None
+    joined = (left if left is not None else "\0") + (right if right is not None else "\0")
+    return re.sub("\0+", "\0", joined)
+
+
+def iterates_items(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("items", "iteritems")
+        and not node.args
+    )
+
+
+def capture_names(pattern: cst.MatchPattern) -> Iterator[str]:
+    if isinstance(pattern, cst.MatchAs) and pattern.name is not None:
+        yield pattern.name.value
+    for child in pattern.children:
+        if isinstance(child, cst.MatchPattern):
+            yield from capture_names(child)
