@@ -25,6 +25,11 @@ class Polarity:
     def negate(self) -> Polarity:
         return Polarity(self.when_false, self.when_true)
 
+    @property
+    def sign(self) -> int:
+        """+1: the test means consent given; -1: consent refused; 0: not about consent."""
+        return 1 if self.when_true else -1 if self.when_false else 0
+
 
 NEUTRAL = Polarity()
 GIVEN = Polarity(True, False)

@@ -532,7 +532,7 @@ class Analysis:
         scope = self.scope
         if name in scope.globals_declared:
             scope = scope.module()
-        scope.vars[name] = _consented(value) if self.guarded and value.tainted else value
+        scope.vars[name] = value.under_consent() if self.guarded and value.tainted else value
 
     def _store_path(self, path: str, value: Value) -> None:
         head, _, rest = path.partition(".")
@@ -560,7 +560,7 @@ class Analysis:
             flows = cap(f.then(f"stored in {name}", node) for f in flows)
         if verdict is not None and not verdict.personal:
             return replace(value, flows=EMPTY, keys=None, clean=True)
-        consent = value.consent or _sign(self.consent.of_name(name))
+        consent = value.consent or self.consent.of_name(name).sign
         concrete = any(f.origin.param < 0 for f in flows)
         if verdict is not None and verdict.category is not None and not (value.clean or value.type or concrete):
             origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why, by_name=True)
@@ -681,7 +681,7 @@ class Analysis:
         self.eval(node.left)
         for target in node.comparisons:
             self.eval(target.comparator)
-        return Value(clean=True, consent=_sign(self.polarity(node)))
+        return Value(clean=True, consent=self.polarity(node).sign)
 
     def expr_IfExp(self, node: cst.IfExp) -> Value:
         self.eval(node.test)
@@ -693,9 +693,9 @@ class Analysis:
         orelse = self.eval(node.orelse)
         self.guarded = saved
         if polarity.when_true:
-            body = _consented(body)
+            body = body.under_consent()
         if polarity.when_false:
-            orelse = _consented(orelse)
+            orelse = orelse.under_consent()
         return union([body, orelse])
 
     def expr_Await(self, node: cst.Await) -> Value:
@@ -1058,7 +1058,7 @@ class Analysis:
         if self._is_sanitizer(qual, name):
             if info is not None:
                 self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
-            return Value(clean=True, consent=_sign(self.polarity(node)))
+            return Value(clean=True, consent=self.polarity(node).sign)
         if info is not None:
             return self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
         if qual is not None and qual in self.classes:
@@ -1080,7 +1080,7 @@ class Analysis:
             # and sends it along; whether printing it shows the data depends on its class, unknown here.
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())
         return Value(
-            flows=carried, type=model or qual, host=self._client_host(node, args), consent=_sign(self.polarity(node))
+            flows=carried, type=model or qual, host=self._client_host(node, args), consent=self.polarity(node).sign
         )
 
     def _propagate(
@@ -1456,7 +1456,7 @@ class Analysis:
             type=returns.type,
             host=returns.host,
             clean=returns.clean and not out,
-            consent=returns.consent or _sign(self.consent.of_name(call_name)),
+            consent=returns.consent or self.consent.of_name(call_name).sign,
         )
 
     # ---------------------------------------------------------------- consent
@@ -1468,21 +1468,8 @@ class Analysis:
             if isinstance(expr, cst.Call):
                 info = self._local_function(self.qualname(expr.func))
                 if info is not None:
-                    return self.analyse_function(info).returns.consent or _sign(
-                        self.consent.of_name(info.key.rsplit(".", 1)[-1])
-                    )
+                    name = info.key.rsplit(".", 1)[-1]
+                    return self.analyse_function(info).returns.consent or self.consent.of_name(name).sign
             return 0
 
         return self.consent.polarity(test, known)
-
-
-def _consented(value: Value) -> Value:
-    """The same data, marked as obtained under a consent check."""
-    if not value.tainted:
-        return value
-    keys = {k: _consented(v) for k, v in value.keys.items()} if value.keys else value.keys
-    return replace(value, flows=frozenset(f.under_consent() for f in value.flows), keys=keys)
-
-
-def _sign(polarity: Polarity) -> int:
-    return 1 if polarity.when_true else -1 if polarity.when_false else 0

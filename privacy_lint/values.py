@@ -82,6 +82,13 @@ class Value:
     def tainted(self) -> bool:
         return bool(self.flows) or any(v.tainted for v in (self.keys or {}).values())
 
+    def under_consent(self) -> Value:
+        """The same data, marked as obtained under a consent check."""
+        if not self.tainted:
+            return self
+        keys = {k: v.under_consent() for k, v in self.keys.items()} if self.keys else self.keys
+        return replace(self, flows=frozenset(f.under_consent() for f in self.flows), keys=keys)
+
     def with_flows(self, flows: Iterable[Flow]) -> Value:
         return replace(self, flows=cap(set(self.flows) | set(flows)), clean=False)
 
