@@ -61,6 +61,30 @@ def _message(rule: str, sources: list[Source], raw: RawFinding) -> str:
     return f"{what} sent to {hit.destination} by {by}"
 
 
+def _distinct_sources(flows: list[Flow], ranges: Mapping[cst.CSTNode, CodeRange]) -> list[Flow]:
+    """One flow per (category, source text): the shortest, ties broken by position so output is deterministic."""
+
+    def where(node: cst.CSTNode) -> tuple[int, int]:
+        found = ranges.get(node)
+        return (found.start.line, found.start.column) if found else (0, 0)
+
+    def rank(flow: Flow) -> tuple[object, ...]:
+        origin = flow.origin
+        return (
+            -CONFIDENCE_RANK[origin.confidence],
+            len(flow.steps),
+            origin.text,
+            origin.category,
+            where(origin.node),
+            [where(node) for _, node in flow.steps],
+        )
+
+    best: dict[tuple[str, str], Flow] = {}
+    for flow in sorted(flows, key=rank):
+        best.setdefault((flow.origin.category, flow.origin.text), flow)
+    return list(best.values())
+
+
 def build_findings(
     raws: list[RawFinding], module: cst.Module, path: str, catalog: Catalog, keep_guarded: bool = False
 ) -> list[Finding]:
@@ -84,10 +108,7 @@ def build_findings(
     findings = []
     for (rule, _), (raw, flows) in grouped.items():
         sink_span = _span(ranges, raw.report_node, Span(1, 0, 1, 0))
-        ordered = sorted(
-            {(f.origin.category, f.origin.text): f for f in flows}.values(),
-            key=lambda f: (-CONFIDENCE_RANK[f.origin.confidence], len(f.steps), f.origin.text),
-        )
+        ordered = _distinct_sources(flows, ranges)
         sources = []
         for flow in ordered:
             origin = flow.origin

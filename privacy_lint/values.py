@@ -101,7 +101,17 @@ def cap(flows: Iterable[Flow]) -> frozenset[Flow]:
     items = frozenset(flows)
     if len(items) <= MAX_FLOWS:
         return items
-    ranked = sorted(items, key=lambda f: (-CONFIDENCE_RANK[f.origin.confidence], len(f.steps), f.origin.text))
+    ranked = sorted(
+        items,
+        key=lambda f: (
+            -CONFIDENCE_RANK[f.origin.confidence],
+            len(f.steps),
+            f.origin.text,
+            f.origin.category,
+            f.origin.why,
+            [note for note, _ in f.steps],
+        ),
+    )
     return frozenset(ranked[:MAX_FLOWS])
 
 

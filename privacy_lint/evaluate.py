@@ -1,0 +1,554 @@
+"""Expressions and bindings: what each expression may carry, and where assignments store it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from privacy_lint.sinks import SinkReporter
+from privacy_lint.summaries import FunctionInfo, Scope
+from privacy_lint.syntax import (
+    concat_text,
+    dotted,
+    is_constant_name,
+    literal_string,
+)
+from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, union
+
+# Methods whose result is the receiver's data (serialisation) and methods that add their argument to the receiver.
+SERIALISERS = frozenset(
+    {"dict", "model_dump", "model_dump_json", "json", "to_dict", "as_dict", "asdict", "to_json", "values", "items",
+     "serialize", "serialise", "dumps", "__dict__", "_asdict"}
+)  # fmt: skip
+MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
+STRING_BUILDERS = frozenset({"join", "format", "format_map"})
+
+
+class Evaluator(SinkReporter):
+    """Evaluates expressions to `Value`s and binds them to names, attributes and dict keys."""
+
+    # ---------------------------------------------------------------- binding
+    def bind(self, target: cst.BaseExpression, value: Value, rhs: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self._bind_name(target.value, self._named(target.value, value, target), target)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            rhs_elements = [e.value for e in rhs.elements] if isinstance(rhs, (cst.Tuple, cst.List)) else None
+            if (
+                rhs_elements is not None
+                and len(rhs_elements) == len(elements)
+                and not any(isinstance(e, cst.StarredElement) for e in target.elements)
+            ):
+                for element, part in zip(elements, rhs_elements, strict=True):
+                    self.bind(element, self.eval_quiet(part), part)
+            else:
+                spread = Value(flows=value.whole(), type=None)
+                for element in elements:
+                    self.bind(element, spread, rhs)
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, value, rhs)
+        elif isinstance(target, cst.Attribute):
+            self.eval(target.value)
+            path = dotted(target)
+            named = self._named(target.attr.value, value, target)
+            if path is None:
+                return
+            head = path.split(".", 1)[0]
+            cls = self._self_class(head)
+            if cls is not None:
+                cls.attrs[path.split(".", 1)[1]] = named
+            else:
+                self.scope.vars[path] = named
+        elif isinstance(target, cst.Subscript):
+            self._assign_item(target, value)
+
+    def _assign_item(self, target: cst.Subscript, value: Value) -> None:
+        """`d["k"] = v`, `d["a"]["b"] = v`: keep literal keys apart; otherwise the container holds `v` as a whole."""
+        keys: list[str | None] = []
+        container: cst.BaseExpression = target
+        while isinstance(container, cst.Subscript):
+            self.eval(container.slice[0].slice.value) if isinstance(container.slice[0].slice, cst.Index) else None
+            keys.append(self._literal_key(container))
+            container = container.value
+        path = dotted(container)
+        if path is None:
+            self.eval(container)
+            return
+        keys.reverse()
+        root = self.eval_quiet(container)
+        self._store_path(path, self._set_in(root, keys, value, target))
+
+    def _set_in(self, container: Value, keys: list[str | None], value: Value, node: cst.CSTNode) -> Value:
+        key, rest = keys[0], keys[1:]
+        if key is None or (container.keys is None and container.tainted):
+            return container.with_flows(value.whole()) if value.tainted else container
+        current = (container.keys or {}).get(key, Value(keys={}) if rest else UNKNOWN)
+        item = self._set_in(current, rest, value, node) if rest else self._named(key, value, node, evidence=True)
+        return replace(container, keys={**(container.keys or {}), key: item}, clean=False)
+
+    def _bind_name(self, name: str, value: Value, node: cst.CSTNode) -> None:
+        scope = self.scope
+        if name in scope.globals_declared:
+            scope = scope.module()
+        scope.vars[name] = value.under_consent() if self.guarded and value.tainted else value
+
+    def _store_path(self, path: str, value: Value) -> None:
+        head, _, rest = path.partition(".")
+        cls = self._self_class(head) if rest else None
+        if cls is not None:
+            cls.attrs[rest] = value
+        elif "." in path:
+            self.scope.vars[path] = value
+        else:
+            self._bind_name(path, value, self.module)
+
+    def _named(self, name: str, value: Value, node: cst.CSTNode, evidence: bool = False) -> Value:
+        """The value stored under `name`: the name itself is evidence of what an unknown value holds.
+
+        `client_ip = row[3]` holds an IP address; `email_template = load(...)` and `email_hash = ...` do not,
+        whatever flowed into them.
+        """
+        if is_constant_name(name) and not evidence:
+            if value.type:
+                return value
+            return Value(clean=True, consent=value.consent, text=value.text)
+        verdict = self.classifier.classify(name)
+        flows = value.flows
+        if flows:
+            flows = cap(f.then(f"stored in {name}", node) for f in flows)
+        if verdict is not None and not verdict.personal:
+            return replace(value, flows=EMPTY, keys=None, clean=True)
+        consent = value.consent or self.consent.of_name(name).sign
+        concrete = any(f.origin.param < 0 for f in flows)
+        if verdict is not None and verdict.category is not None and not (value.clean or value.type or concrete):
+            origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why, by_name=True)
+            flows = cap({*flows, Flow(origin)})
+        return replace(value, flows=flows, consent=consent)
+
+    # ------------------------------------------------------------ expressions
+    def eval_quiet(self, node: cst.BaseExpression) -> Value:
+        """Value of an expression that was already evaluated for its side effects (sinks)."""
+        saved = self.findings
+        self.findings = []
+        try:
+            return self.eval(node)
+        finally:
+            self.findings = saved
+
+    def eval(self, node: cst.BaseExpression) -> Value:
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is not None:
+            result: Value = method(node)
+            return result
+        values = [self.eval(child) for child in node.children if isinstance(child, cst.BaseExpression)]
+        for child in node.children:
+            if not isinstance(child, cst.BaseExpression):
+                self.visit_children(child)
+        return union(values) if values else UNKNOWN
+
+    def expr_Name(self, node: cst.Name) -> Value:
+        name = node.value
+        found = self.scope.lookup(name)
+        if found is not None:
+            return found
+        if name in ("True", "False", "None"):
+            return CLEAN
+        if name in self.imports:
+            return Value(type=self.imports[name])
+        if is_constant_name(name):
+            return CLEAN
+        if name in self.catalog.request_objects:
+            return Value(type="<request>")
+        return self._classified(name, node, person_context=False, confidence="medium")
+
+    def expr_SimpleString(self, node: cst.SimpleString) -> Value:
+        text = literal_string(node)
+        return Value(clean=True, text=text) if text else CLEAN
+
+    def expr_Integer(self, node: cst.BaseExpression) -> Value:
+        return CLEAN
+
+    expr_Float = expr_Imaginary = expr_Ellipsis = expr_Integer
+
+    def expr_ConcatenatedString(self, node: cst.ConcatenatedString) -> Value:
+        left, right = self.eval(node.left), self.eval(node.right)
+        return replace(self._combine([left, right]), text=concat_text(left.text, right.text))
+
+    def expr_FormattedString(self, node: cst.FormattedString) -> Value:
+        values = []
+        text: str | None = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                value = self.eval(part.expression)
+                values.append(Value(flows=self._exposed(value), clean=value.clean))
+                text = concat_text(text, value.text)
+            elif isinstance(part, cst.FormattedStringText):
+                text = concat_text(text, part.value)
+        return replace(self._combine(values), text=text or None)
+
+    def _combine(self, values: list[Value]) -> Value:
+        value = union(values)
+        return value if value.flows else (CLEAN if all(v.clean for v in values) else UNKNOWN)
+
+    def expr_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
+        left, right = self.eval(node.left), self.eval(node.right)
+        if isinstance(node.operator, cst.Modulo):  # "%r" % record shows the record's fields
+            right = Value(flows=self._exposed(right), clean=right.clean)
+        combined = self._combine([left, right])
+        if isinstance(node.operator, cst.Add) and (left.text is not None or right.text is not None):
+            return replace(combined, text=concat_text(left.text, right.text))
+        return combined
+
+    def expr_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
+        value = self.eval(node.expression)
+        return CLEAN if isinstance(node.operator, cst.Not) else value
+
+    def expr_BooleanOperation(self, node: cst.BooleanOperation) -> Value:
+        left = self.eval(node.left)
+        saved = self.guarded
+        if isinstance(node.operator, cst.And) and self.polarity(node.left).when_true:
+            self.guarded = True
+        right = self.eval(node.right)
+        self.guarded = saved
+        return union([left, right])
+
+    def expr_Comparison(self, node: cst.Comparison) -> Value:
+        self.eval(node.left)
+        for target in node.comparisons:
+            self.eval(target.comparator)
+        return Value(clean=True, consent=self.polarity(node).sign)
+
+    def expr_IfExp(self, node: cst.IfExp) -> Value:
+        self.eval(node.test)
+        polarity = self.polarity(node.test)
+        saved = self.guarded
+        self.guarded = saved or polarity.when_true
+        body = self.eval(node.body)
+        self.guarded = saved or polarity.when_false
+        orelse = self.eval(node.orelse)
+        self.guarded = saved
+        if polarity.when_true:
+            body = body.under_consent()
+        if polarity.when_false:
+            orelse = orelse.under_consent()
+        return union([body, orelse])
+
+    def expr_Await(self, node: cst.Await) -> Value:
+        return self.eval(node.expression)
+
+    def expr_NamedExpr(self, node: cst.NamedExpr) -> Value:
+        value = self.eval(node.value)
+        self.bind(node.target, value, node.value)
+        return self.eval_quiet(node.target) if isinstance(node.target, cst.Name) else value
+
+    def expr_Lambda(self, node: cst.Lambda) -> Value:
+        outer = self.scope
+        self.scope = Scope(outer, function=outer.function)
+        try:
+            self.eval(node.body)
+        finally:
+            self.scope = outer
+        return CLEAN
+
+    def expr_Tuple(self, node: cst.Tuple | cst.List) -> Value:
+        """Elements are kept apart by position, like literal dict keys: `pair[0]` is not `pair[1]`."""
+        if not node.elements:
+            return CLEAN
+        values = [self.eval(e.value) for e in node.elements]
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return union(values)
+        return Value(keys={str(i): v for i, v in enumerate(values)})
+
+    expr_List = expr_Tuple
+
+    def expr_Set(self, node: cst.Set) -> Value:
+        return union(self.eval(e.value) for e in node.elements)
+
+    def expr_Dict(self, node: cst.Dict) -> Value:
+        keys: dict[str, Value] = {}
+        spread: list[Value] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                inner = self.eval(element.value)
+                if inner.keys is not None:
+                    keys.update(inner.keys)
+                spread.append(Value(flows=inner.flows))
+                continue
+            assert isinstance(element, cst.DictElement)
+            key = literal_string(element.key)
+            value = self.eval(element.value)
+            if key is None:
+                spread.append(union([self.eval(element.key), value]))
+            else:
+                keys[key] = self._named(key, value, element.value, evidence=True)
+        flows = union(spread).flows if spread else EMPTY
+        return Value(flows=flows, keys=keys)
+
+    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
+        outer = self.scope
+        self.scope = Scope(outer, function=outer.function)
+        try:
+            clause: cst.CompFor | None = node.for_in
+            while clause is not None:
+                iterable = self.eval(clause.iter)
+                self.bind(clause.target, Value(flows=iterable.whole(), type=iterable.type), clause.iter)
+                for condition in clause.ifs:
+                    self.eval(condition.test)
+                clause = clause.inner_for_in
+            if isinstance(node, cst.DictComp):
+                return union([self.eval(node.key), self.eval(node.value)])
+            return union([self.eval(node.elt)])
+        finally:
+            self.scope = outer
+
+    expr_ListComp = expr_SetComp = expr_GeneratorExp = expr_DictComp = _comprehension
+
+    def expr_Subscript(self, node: cst.Subscript) -> Value:
+        base = self.eval(node.value)
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                self.eval(element.slice.value)
+        key = self._literal_key(node)
+        if key is None or (key.isdigit() and base.keys is None):
+            # an element of a list keeps the list's element type (records[0] of list[ConsentRecord])
+            return Value(flows=base.whole(), type=base.type) if base.tainted or base.type else UNKNOWN
+        return self._read_key(base, key, node, node.value)
+
+    def _literal_key(self, node: cst.Subscript) -> str | None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = node.slice[0].slice.value
+        if isinstance(key, cst.Integer):
+            return key.value
+        return literal_string(key)
+
+    def _read_key(self, base: Value, key: str, node: cst.CSTNode, base_node: cst.BaseExpression) -> Value:
+        if base.keys is not None and key in base.keys:
+            return base.keys[key]
+        text = f'{dotted(base_node) or "…"}["{key}"]'
+        if self._is_request_part(base_node, base):
+            # request.META["REMOTE_ADDR"], request.headers["X-Forwarded-For"]: header names are classified.
+            value = self._classified(
+                key, node, person_context=True, confidence="high", context_why="read from the HTTP request"
+            )
+            return self._with_text(value, text)
+        if base.keys is not None:
+            return UNKNOWN  # a dict built here, without this key: nothing personal under it
+        if self._is_non_person(base_node, base):
+            return CLEAN  # settings["ADMIN_EMAIL"], os.environ["ALERT_EMAIL"]
+        person = self._is_person(base_node, base)
+        value = self._classified(
+            key,
+            node,
+            person_context=person,
+            confidence="medium",
+            context_why="on a person-like object" if person else "",
+        )
+        return self._with_text(value, text)
+
+    def expr_Attribute(self, node: cst.Attribute) -> Value:
+        path = dotted(node)
+        if path is not None:
+            if path in self.imports:
+                return Value(type=self.imports[path])
+            stored = self.scope.lookup(path)
+            if stored is not None:
+                return stored
+            head, _, rest = path.partition(".")
+            cls = self._self_class(head)
+            if cls is not None and rest in cls.fields:
+                origin = cls.fields[rest]
+                return Value(flows=frozenset({Flow(replace(origin, text=path, node=node))}))
+            if cls is not None and rest in cls.attrs:
+                return self._member(cls.attrs[rest], node)
+        source = self._request_source(node)
+        if source is not None:
+            return source
+        base = self.eval(node.value)
+        attr = node.attr.value
+        if base.type is not None:
+            cls = self.classes.get(base.type)
+            if cls is not None and attr in cls.fields:
+                origin = cls.fields[attr]
+                return Value(flows=frozenset({Flow(replace(origin, text=path or origin.text, node=node))}))
+            if cls is not None and attr in cls.attrs:
+                return self._member(cls.attrs[attr], node)
+        person = self._is_person(node.value, base)
+        if is_constant_name(attr) or (not person and self._is_non_person(node.value, base)):
+            return CLEAN
+        value = self._classified(
+            attr,
+            node,
+            person_context=person,
+            confidence="high" if person else "medium",
+            context_why="on a person-like object" if person else "",
+        )
+        if value.flows and path:
+            return self._with_text(value, path)
+        if not value.clean and base.type and base.type != "<request>" and base.type not in self.classes:
+            return Value(type=f"{base.type}.{attr}")  # client.chat.completions: keep resolving the chain
+        if not value.flows and attr in self.catalog.type_names and not base.type:
+            return Value(type=self.catalog.type_names[attr])
+        return value
+
+    def _member(self, value: Value, node: cst.Attribute) -> Value:
+        """A class attribute read: a @property runs its getter (`patient.name` -> f"{first} {last}")."""
+        info = self.functions.get(value.type or "")
+        if info is None or not info.is_property:
+            return value
+        self.analyse_function(info)
+        flows = {
+            f.then(f"returned by property {node.attr.value}", node) for f in info.returns.whole() if f.origin.param < 0
+        }
+        return Value(flows=cap(flows), type=info.returns.type)
+
+    def _request_source(self, node: cst.Attribute) -> Value | None:
+        """`request.remote_addr`, `request.client.host`, `request.user.email`: personal whatever they are called."""
+        parts: list[str] = []
+        current: cst.BaseExpression = node
+        while isinstance(current, cst.Attribute):
+            parts.append(current.attr.value)
+            current = current.value
+            if self._is_request(current, self.scope.lookup(current.value) if isinstance(current, cst.Name) else None):
+                key = tuple(reversed(parts))
+                category = self.catalog.request_attributes.get(key)
+                if category is None:
+                    return None
+                text = dotted(node) or ".".join(key)
+                label = self.catalog.categories[category].label
+                origin = Origin(
+                    category, text, node, "high", f"'{'.'.join(key)}' of the HTTP request is the client's {label}"
+                )
+                return Value(flows=frozenset({Flow(origin)}))
+        return None
+
+    def expr_Call(self, node: cst.Call) -> Value:
+        args = [(arg, self.eval(arg.value)) for arg in node.args]
+        func = node.func
+        qual = self.qualname(func)
+        receiver: Value | None = None
+        if isinstance(func, cst.Attribute):
+            receiver = self.eval(func.value)
+        elif not isinstance(func, cst.Name):
+            self.eval(func)
+
+        sink = self._sink(qual)
+        if sink is not None:
+            self.report_sink(node, sink, args, self._callee_text(func))
+            returned = self.catalog.returns_matcher.get(qual or "")
+            return Value(type=returned if isinstance(returned, str) else qual)
+        if qual is not None and self.catalog.http_matcher.get(qual):
+            self.report_http(node, qual, args, receiver)
+            return Value(type=qual, host=self._client_host(node, args))
+
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if qual == "getattr" and len(node.args) >= 2:
+            attribute = literal_string(node.args[1].value)
+            if attribute is not None and attribute.isidentifier():
+                # getattr(request.user, "email", None) reads request.user.email
+                return self.eval_quiet(cst.Attribute(value=node.args[0].value, attr=cst.Name(attribute)))
+        info = self._local_function(qual)
+        if info is None and qual is not None and self.catalog.propagator_matcher.get(qual):
+            return self._propagate(func, qual, receiver, args, node)
+        returned = self.catalog.returns_matcher.get(qual) if qual is not None else None
+        if isinstance(returned, str):  # a factory the catalogue knows: `client.init_index(...)` gives an index
+            return Value(type=returned, host=self._client_host(node, args))
+        if self._is_sanitizer(qual, name):
+            if info is not None:
+                self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
+            return Value(clean=True, consent=self.polarity(node).sign)
+        if info is not None:
+            return self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
+        if qual is not None and qual in self.classes:
+            return Value(type=qual)
+        if isinstance(func, cst.Attribute) and receiver is not None and not self._is_module(func.value):
+            method_result = self._method(func, name, receiver, args, node)
+            if method_result is not None:
+                return method_result
+        verdict = self.classifier.classify(name) if name else None
+        if verdict is not None and verdict.category is not None:
+            # get_client_ip(request), customer_email(order): the function's name says what it returns.
+            origin = self._origin(verdict, f"{self._callee_text(func)}()", node, "medium", "returned by a call")
+            flows = {f for _, v in args for f in v.whole()}
+            return Value(flows=cap({Flow(origin), *flows}))
+        model = self._model_instance(qual) if qual else None
+        carried = EMPTY
+        if name[:1].isupper() and not model:
+            # BaseEvent(user_properties={...}), Mail(to_emails=...): an object built from personal data holds it
+            # and sends it along; whether printing it shows the data depends on its class, unknown here.
+            carried = cap(f.boxed_in() for _, v in args for f in v.whole())
+        return Value(
+            flows=carried, type=model or qual, host=self._client_host(node, args), consent=self.polarity(node).sign
+        )
+
+    def _propagate(
+        self,
+        func: cst.BaseExpression,
+        qual: str,
+        receiver: Value | None,
+        args: list[tuple[cst.Arg, Value]],
+        node: cst.Call,
+    ) -> Value:
+        """A call that passes data on (`json.dumps(d)`, a builder's `.set("email", e)`)."""
+        values = [Value(flows=self._exposed(v), clean=v.clean) for _, v in args]
+        own = receiver if receiver is not None and not self._is_module(func) else None
+        if own is not None:
+            values.append(own)
+        if not values:
+            return CLEAN
+        returned = self.catalog.returns_matcher.get(qual)
+        result = replace(self._combine(values), type=returned if isinstance(returned, str) else None)
+        path = dotted(func.value) if isinstance(func, cst.Attribute) else None
+        if own is not None and path is not None and result.flows and not own.flows:
+            self._store_path(path, own.with_flows(result.flows))  # builder.set("email", e) fills the builder
+        return result
+
+    def _method(
+        self, func: cst.Attribute, name: str, receiver: Value, args: list[tuple[cst.Arg, Value]], node: cst.Call
+    ) -> Value | None:
+        """Calls on a value: dict reads, serialisation, mutation, string building, string methods."""
+        if name in ("get", "pop", "getlist", "get_all") and args:
+            key = literal_string(args[0][0].value)
+            if key is not None:
+                value = self._read_key(receiver, key, node, func.value)
+                default = args[1][1] if len(args) > 1 else None
+                return value if default is None or not default.tainted else union([value, default])
+        if name in MUTATORS and args:
+            added = [v for _, v in args]
+            path = dotted(func.value)
+            if path is not None and any(v.tainted for v in added):
+                if name == "update" and len(args) == 1 and args[0][1].keys is not None and receiver.keys is not None:
+                    updated = replace(receiver, keys={**receiver.keys, **(args[0][1].keys or {})}, clean=False)
+                elif (
+                    name in ("update", "setdefault")
+                    and all(a.keyword is not None for a, _ in args)
+                    and receiver.keys is not None
+                ):
+                    keys = dict(receiver.keys)
+                    for arg, value in args:
+                        assert arg.keyword is not None
+                        keys[arg.keyword.value] = self._named(arg.keyword.value, value, arg.value, evidence=True)
+                    updated = replace(receiver, keys=keys, clean=False)
+                else:
+                    updated = receiver.with_flows(f for v in added for f in v.whole())
+                self._store_path(path, updated)
+            return UNKNOWN
+        if name in SERIALISERS:
+            unboxed = {f.unboxed() for f in receiver.whole()}
+            return Value(flows=cap(unboxed | self._fields_of(receiver.type, node)))
+        if name in STRING_BUILDERS:
+            return self._combine([receiver, *(v for _, v in args)])
+        if receiver.tainted:
+            return Value(flows=receiver.whole())
+        if receiver.clean:
+            return CLEAN if not any(v.tainted for _, v in args) else None
+        return None
+
+    def visit_children(self, node: cst.CSTNode) -> None:
+        raise NotImplementedError
+
+    def call_function(
+        self, info: FunctionInfo, node: cst.Call, args: list[tuple[cst.Arg, Value]], method: bool
+    ) -> Value:
+        raise NotImplementedError

@@ -1,0 +1,344 @@
+"""The state of a module's analysis, and what its names and objects refer to.
+
+Qualified names through imports, aliases and known instance types; whether an object is an HTTP request, a
+person, or configuration; which calls are sinks, sanitizers or functions of the module. The layers above
+(`sinks`, `evaluate`, `engine`) add reporting, expressions and statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import libcst as cst
+
+from privacy_lint.classify import Classifier, Verdict, split_name
+from privacy_lint.consent import ConsentVocabulary, Polarity
+from privacy_lint.hosts import HostDirectory
+from privacy_lint.rulepacks import Catalog, Sink
+from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
+from privacy_lint.syntax import (
+    dotted,
+    is_constant_name,
+    literal_string,
+)
+from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
+
+TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
+MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects"})
+_TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
+
+
+class Resolver:
+    """Analysis state shared by every layer; `engine.Analysis` is the class to use."""
+
+    def __init__(
+        self,
+        module: cst.Module,
+        module_name: str,
+        catalog: Catalog,
+        classifier: Classifier,
+        consent: ConsentVocabulary,
+        hosts: HostDirectory,
+        include_pseudonymous: bool = False,
+    ) -> None:
+        self.module = module
+        self.module_name = module_name
+        self.catalog = catalog
+        self.classifier = classifier
+        self.consent = consent
+        self.hosts = hosts
+        self.include_pseudonymous = include_pseudonymous
+        self.imports: dict[str, str] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        self.findings: list[RawFinding] = []
+        self.scope = Scope(None)
+        self.guarded = False
+        self.context: list[str] = []  # qualified scope names for fingerprints
+
+    def _annotation_names(self, node: cst.BaseExpression | None) -> Iterator[str]:
+        if node is None:
+            return
+        if isinstance(node, cst.Subscript):  # Optional[EmailStr], Annotated[str, ...], list[EmailStr]
+            outer = self.qualname(node.value) or ""
+            if not outer.startswith(_TYPING):
+                yield outer
+            elements = node.slice[:1] if outer.endswith("Annotated") else node.slice
+            for element in elements:
+                if isinstance(element.slice, cst.Index):
+                    yield from self._annotation_names(element.slice.value)
+        elif isinstance(node, cst.BinaryOperation):  # EmailStr | None
+            yield from self._annotation_names(node.left)
+            yield from self._annotation_names(node.right)
+        elif isinstance(node, cst.SimpleString):
+            text = literal_string(node)
+            if text and text.isidentifier():
+                yield self.imports.get(text, f"{self.module_name}.{text}")
+        else:
+            qual = self.qualname(node)
+            if qual and not qual.startswith(_TYPING):
+                yield qual
+
+    def annotation_type(self, node: cst.BaseExpression) -> str | None:
+        """The class an annotation names: a class of this module or an imported one (not builtins)."""
+        for qual in self._annotation_names(node):
+            if qual in self.classes or qual in self.catalog.request_types or "." in qual:
+                return qual
+        return None
+
+    def _self_class(self, head: str) -> ClassInfo | None:
+        if head not in ("self", "cls"):
+            return None
+        function = self.scope.function
+        if function is None or function.class_key is None:
+            return None
+        return self.classes.get(function.class_key)
+
+    def _classified(
+        self, name: str, node: cst.CSTNode, person_context: bool, confidence: str, context_why: str = ""
+    ) -> Value:
+        verdict = self.classifier.classify(name, person_context)
+        if verdict is None:
+            return UNKNOWN
+        if verdict.category is None:
+            return CLEAN
+        return Value(flows=frozenset({Flow(self._origin(verdict, name, node, confidence, context_why))}))
+
+    def _origin(self, verdict: Verdict, text: str, node: cst.CSTNode, confidence: str, context_why: str) -> Origin:
+        assert verdict.category is not None
+        why = verdict.why + (f"; {context_why}" if context_why else "")
+        return Origin(verdict.category.id, text, node, confidence, why, by_name=True)
+
+    @staticmethod
+    def _with_text(value: Value, text: str) -> Value:
+        if not value.flows:
+            return value
+        return replace(
+            value,
+            flows=frozenset(Flow(replace(f.origin, text=text), f.steps) if not f.steps else f for f in value.flows),
+        )
+
+    def _is_request(self, node: cst.BaseExpression, value: Value | None = None) -> bool:
+        """`request` parameters, `self.request`, `from flask import request`, `req: Request` annotations."""
+        requests = self.catalog.request_objects
+        path = dotted(node)
+        if path is not None:
+            head, _, rest = path.partition(".")
+            if head in self.imports:
+                return (self.imports[head] + ("." + rest if rest else "")) in requests
+            if path in requests:
+                found = self.scope.lookup(path) if not rest else None
+                return found is None or found.type == "<request>" or found.type in self.catalog.request_types
+        if value is None and isinstance(node, cst.Name):
+            value = self.scope.lookup(node.value)
+        return value is not None and (value.type == "<request>" or value.type in self.catalog.request_types)
+
+    def _is_request_part(self, node: cst.BaseExpression, value: Value) -> bool:
+        """request.META / request.headers / request.environ / request.cookies and the like."""
+        if isinstance(node, cst.Attribute) and self._is_request(node.value):
+            return node.attr.value.lower() in (
+                "meta",
+                "headers",
+                "environ",
+                "cookies",
+                "scope",
+                "args",
+                "form",
+                "values",
+                "query_params",
+                "get",
+                "post",
+                "data",
+                "json",
+            )
+        return False
+
+    def _is_person(self, node: cst.BaseExpression, value: Value) -> bool:
+        if value.type is not None:
+            cls = self.classes.get(value.type)
+            if cls is not None:
+                return cls.person_like or self.classifier.is_person_word(cls.name)
+            last = value.type.rsplit(".", 1)[-1]
+            if last[:1].isupper() and any(t in self.catalog.person_objects for t in split_name(last)):
+                return True  # an instance of an imported User/Customer class, settings.AUTH_USER_MODEL
+        if isinstance(node, cst.Name) and node.value in ("self", "cls"):
+            cls = self._self_class(node.value)
+            return cls is not None and (cls.person_like or self.classifier.is_person_word(cls.name))
+        name = (
+            node.value if isinstance(node, cst.Name) else node.attr.value if isinstance(node, cst.Attribute) else None
+        )
+        return name is not None and self.classifier.is_person_word(name)
+
+    def _is_non_person(self, node: cst.BaseExpression, value: Value) -> bool:
+        if value.type is not None and value.type in self.classes:
+            return False
+        name = dotted(node)
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1]
+        qual = self.imports.get(name.split(".", 1)[0], "")
+        return (
+            self.classifier.is_non_person_word(last)
+            or qual.endswith(("settings", "config", "environ"))
+            or is_constant_name(last)
+        )
+
+    # ------------------------------------------------------------------ calls
+    def qualname(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name an expression refers to, through imports, aliases and known instance types."""
+        if isinstance(node, cst.Name):
+            found = self.scope.lookup(node.value)
+            if found is not None:
+                if found.type:
+                    return found.type
+                return self.catalog.type_names.get(node.value)
+            if node.value in self.imports:
+                return self.imports[node.value]
+            if node.value in self.catalog.type_names:
+                return self.catalog.type_names[node.value]
+            return node.value
+        if isinstance(node, cst.Attribute):
+            path = dotted(node)
+            if path is not None:
+                if path in self.imports:
+                    return self.imports[path]
+                head, _, rest = path.partition(".")
+                cls = self._self_class(head)
+                stored = cls.attrs.get(rest) if cls is not None else self.scope.lookup(path)
+                if stored is not None and stored.type:
+                    return stored.type
+                if cls is not None and stored is None and "." not in rest:
+                    method = f"{cls.key}.{rest}"
+                    if method in self.functions:
+                        return method
+            base = self.qualname(node.value)
+            attr = node.attr.value
+            if base is None or base in ("<request>", "self", "cls"):
+                return self.catalog.type_names.get(attr)
+            cls = self.classes.get(base)
+            if cls is not None:
+                stored = cls.attrs.get(attr)
+                if stored is not None and stored.type:
+                    return stored.type
+                if f"{base}.{attr}" not in self.functions and attr in self.catalog.type_names:
+                    return self.catalog.type_names[attr]
+            return f"{base}.{attr}"
+        if isinstance(node, cst.Call):
+            callee = self.qualname(node.func)
+            if callee is None:
+                return None
+            returned = self.catalog.returns_matcher.get(callee)
+            if isinstance(returned, str):
+                return returned
+            info = self.functions.get(callee)
+            if info is not None:
+                return self.analyse_function(info).returns.type
+            return self._model_instance(callee) or callee
+        return None
+
+    def _model_instance(self, callee: str) -> str | None:
+        """`Customer.objects.get(...)` / `Customer.query.first()` give a Customer."""
+        for manager in MODEL_MANAGERS:
+            marker = f".{manager}."
+            if marker in callee:
+                cls = callee.split(marker, 1)[0]
+                if cls in self.classes:
+                    return cls
+        return None
+
+    def _is_module(self, node: cst.BaseExpression) -> bool:
+        """`json` in `json.dumps(...)`: an imported module or class, not a value."""
+        path = dotted(node)
+        if path is None:
+            return False
+        head = path.split(".", 1)[0]
+        return (
+            head in self.imports
+            and self.scope.lookup(head) is None
+            and self.imports[head] not in self.catalog.request_objects
+        )
+
+    def _exposed(self, value: Value) -> frozenset[Flow]:
+        """What printing a value shows: its data, and every field of a dataclass/pydantic instance (their repr)."""
+        cls = self.classes.get(value.type or "")
+        if cls is None or not cls.repr_fields or not cls.fields:
+            return value.whole()
+        return cap(value.whole() | {Flow(o) for o in cls.fields.values()})
+
+    def _fields_of(self, type_name: str | None, node: cst.CSTNode) -> frozenset[Flow]:
+        cls = self.classes.get(type_name or "")
+        if cls is None:
+            return EMPTY
+        return frozenset(Flow(replace(o, node=node)) for o in cls.fields.values())
+
+    def _is_sanitizer(self, qual: str | None, name: str) -> bool:
+        if qual is not None and self.catalog.sanitizer_matcher.get(qual):
+            return True
+        tokens = split_name(name)
+        return any(t in self.catalog.sanitizer_tokens for t in tokens)
+
+    def _callee_text(self, func: cst.BaseExpression) -> str:
+        text = dotted(func)
+        if text is not None:
+            return text
+        if isinstance(func, cst.Attribute):
+            return (
+                f"{self._callee_text(func.value)}.{func.attr.value}"
+                if not isinstance(func.value, cst.Call)
+                else f"{self._callee_text(func.value.func)}(…).{func.attr.value}"
+            )
+        if isinstance(func, cst.Call):
+            return f"{self._callee_text(func.func)}(…)"
+        return "…"
+
+    def _sink(self, qual: str | None) -> Sink | None:
+        if qual is None:
+            return None
+        found = self.catalog.sink_matcher.get(qual)
+        return found if isinstance(found, Sink) else None
+
+    def _local_function(self, qual: str | None) -> FunctionInfo | None:
+        if qual is None:
+            return None
+        info = self.functions.get(qual)
+        if info is not None:
+            return info
+        head, _, last = qual.rpartition(".")
+        if last in TASK_CALLS:
+            return self.functions.get(head)
+        return None
+
+    def _reportable(self, origin: Origin) -> bool:
+        category = self.catalog.categories.get(origin.category)
+        if category is None:
+            return False
+        return self.include_pseudonymous or category.sensitivity != "pseudonymous"
+
+    def _scope_name(self) -> str:
+        return ".".join(self.context)
+
+    # ---------------------------------------------------------------- consent
+    def polarity(self, test: cst.BaseExpression) -> Polarity:
+        def known(expr: cst.BaseExpression) -> int:
+            if isinstance(expr, cst.Name):
+                found = self.scope.lookup(expr.value)
+                return found.consent if found is not None else 0
+            if isinstance(expr, cst.Call):
+                info = self._local_function(self.qualname(expr.func))
+                if info is not None:
+                    name = info.key.rsplit(".", 1)[-1]
+                    return self.analyse_function(info).returns.consent or self.consent.of_name(name).sign
+            return 0
+
+        return self.consent.polarity(test, known)
+
+    # ------------------------------------------------- implemented by the layers above
+    def eval(self, node: cst.BaseExpression) -> Value:
+        raise NotImplementedError
+
+    def eval_quiet(self, node: cst.BaseExpression) -> Value:
+        raise NotImplementedError
+
+    def analyse_function(self, info: FunctionInfo) -> FunctionInfo:
+        raise NotImplementedError

@@ -1,0 +1,121 @@
+"""Reaching sinks: logs, exceptions, SDKs and outbound HTTP requests, with the data each call carries."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from privacy_lint.resolve import Resolver
+from privacy_lint.rulepacks import Sink
+from privacy_lint.summaries import ParamSink, RawFinding, SinkHit
+from privacy_lint.syntax import (
+    url_host,
+)
+from privacy_lint.values import Flow, Value
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+
+class SinkReporter(Resolver):
+    """Turns a sink call reached by personal data into a raw finding, or a summary entry for a parameter."""
+
+    def _client_host(self, node: cst.Call, args: list[tuple[cst.Arg, Value]]) -> str | None:
+        for arg, value in args:
+            if arg.keyword is not None and arg.keyword.value == "base_url" and value.text:
+                return url_host(value.text)
+        return None
+
+    # ---------------------------------------------------------------- sinks
+    def _argument_flows(
+        self, args: list[tuple[cst.Arg, Value]], ignore: frozenset[str], only: frozenset[str] | None = None
+    ) -> list[Flow]:
+        flows: list[Flow] = []
+        for arg, value in args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword is not None and (keyword in ignore or (only is not None and keyword not in only)):
+                continue
+            flows.extend(self._exposed(value))
+            if keyword is not None and not value.clean and not value.tainted:
+                # stripe.Customer.create(email=addr): the keyword names the data.
+                named = self._named(keyword, value, arg.value, evidence=True)
+                flows.extend(named.flows)
+        return flows
+
+    def report_sink(self, node: cst.Call, sink: Sink, args: list[tuple[cst.Arg, Value]], text: str) -> None:
+        hit = SinkHit(sink.service, sink.destination, text, node)
+        self._reach(hit, self._argument_flows(args, sink.ignore_args), node)
+
+    def raise_call(self, statement: cst.Raise, call: cst.Call) -> None:
+        args = [(arg, self.eval(arg.value)) for arg in call.args]
+        qual = self.qualname(call.func) or ""
+        name = qual.rsplit(".", 1)[-1]
+        if self.catalog.exception_ignore_matcher.get(qual) or self.catalog.exception_ignore_matcher.get(name):
+            return
+        if self._local_function(qual) is not None:
+            self.expr_Call(call)
+            return
+        hit = SinkHit("exception", "exception message", f"raise {self._callee_text(call.func)}", statement)
+        self._reach(hit, self._argument_flows(args, frozenset()), statement)
+
+    def report_http(self, node: cst.Call, qual: str, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
+        url: Value | None = None
+        for arg, value in args:
+            if arg.keyword is not None and arg.keyword.value == "url":
+                url = value
+        if url is None:
+            for arg, value in args:
+                if arg.keyword is None:
+                    if value.text is not None and value.text.lower() in HTTP_METHODS:
+                        continue
+                    url = value
+                    break
+        host = url_host(url.text) if url is not None and url.text else None
+        if host is None and receiver is not None:
+            host = receiver.host
+        if host is not None and host.strip("\0") == "":
+            host = None
+        target = self.hosts.vendor(host) if host else None
+        if host is not None and target is None and self.hosts.is_internal(host):
+            return
+        if host is not None and "\0" in host and target is None:
+            host = None
+        if target is not None:
+            hit = SinkHit(target.service, target.destination, self._callee_text(node.func), node)
+        elif host is not None:
+            hit = SinkHit("http", host, self._callee_text(node.func), node)
+        else:
+            hit = SinkHit("http", "a host not known statically", self._callee_text(node.func), node, "low")
+        data_args = frozenset(self.catalog.http_data_args)
+        flows: list[Flow] = []
+        for arg, value in args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword is not None and keyword not in data_args:
+                continue
+            flows.extend(value.whole())
+        self._reach(hit, flows, node)
+
+    def _reach(self, hit: SinkHit, flows: list[Flow], report_node: cst.CSTNode) -> None:
+        """Personal data reaches a sink: a finding for concrete sources, a summary entry for parameters."""
+        concrete: list[Flow] = []
+        function = self.scope.function
+        shown = hit.service in ("log", "exception")
+        for flow in flows:
+            if shown and flow.boxed:
+                continue  # logging an object of an unknown class shows its repr, not what it was built from
+            if flow.origin.param >= 0:
+                if function is not None:
+                    function.param_sinks.setdefault(
+                        (flow.origin.param, id(hit.node)), ParamSink(flow.origin.param, hit, flow.steps, self.guarded)
+                    )
+                continue
+            if not self._reportable(flow.origin):
+                continue
+            concrete.append(flow)
+        if concrete:
+            guarded = self.guarded or all(f.consented for f in concrete)
+            self.findings.append(RawFinding(hit, report_node, concrete, self._scope_name(), guarded, function))
+
+    def _named(self, name: str, value: Value, node: cst.CSTNode, evidence: bool = False) -> Value:
+        raise NotImplementedError
+
+    def expr_Call(self, node: cst.Call) -> Value:
+        raise NotImplementedError
