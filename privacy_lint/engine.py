@@ -18,14 +18,7 @@ import libcst as cst
 
 from privacy_lint.evaluate import Evaluator
 from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope
-from privacy_lint.syntax import (
-    always_exits,
-    capture_names,
-    dotted,
-    is_constant_name,
-    iterates_items,
-    literal_string,
-)
+from privacy_lint.syntax import always_exits, capture_names, dotted, is_constant_name, iterates_items, literal_string
 from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, join, union
 
 REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")

@@ -8,12 +8,7 @@ import libcst as cst
 
 from privacy_lint.sinks import SinkReporter
 from privacy_lint.summaries import FunctionInfo, Scope
-from privacy_lint.syntax import (
-    concat_text,
-    dotted,
-    is_constant_name,
-    literal_string,
-)
+from privacy_lint.syntax import concat_text, dotted, is_constant_name, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, union
 
 # Methods whose result is the receiver's data (serialisation) and methods that add their argument to the receiver.
@@ -439,8 +434,8 @@ class Evaluator(SinkReporter):
             returned = self.catalog.returns_matcher.get(qual or "")
             return Value(type=returned if isinstance(returned, str) else qual)
         if qual is not None and self.catalog.http_matcher.get(qual):
-            self.report_http(node, qual, args, receiver)
-            return Value(type=qual, host=self._client_host(node, args))
+            self.report_http(node, args, receiver)
+            return Value(type=qual, host=self._client_host(args))
 
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         if qual == "getattr" and len(node.args) >= 2:
@@ -453,7 +448,7 @@ class Evaluator(SinkReporter):
             return self._propagate(func, qual, receiver, args, node)
         returned = self.catalog.returns_matcher.get(qual) if qual is not None else None
         if isinstance(returned, str):  # a factory the catalogue knows: `client.init_index(...)` gives an index
-            return Value(type=returned, host=self._client_host(node, args))
+            return Value(type=returned, host=self._client_host(args))
         if self._is_sanitizer(qual, name):
             if info is not None:
                 self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
@@ -478,9 +473,7 @@ class Evaluator(SinkReporter):
             # BaseEvent(user_properties={...}), Mail(to_emails=...): an object built from personal data holds it
             # and sends it along; whether printing it shows the data depends on its class, unknown here.
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())
-        return Value(
-            flows=carried, type=model or qual, host=self._client_host(node, args), consent=self.polarity(node).sign
-        )
+        return Value(flows=carried, type=model or qual, host=self._client_host(args), consent=self.polarity(node).sign)
 
     def _propagate(
         self,

@@ -17,11 +17,7 @@ from privacy_lint.consent import ConsentVocabulary, Polarity
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.rulepacks import Catalog, Sink
 from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
-from privacy_lint.syntax import (
-    dotted,
-    is_constant_name,
-    literal_string,
-)
+from privacy_lint.syntax import dotted, is_constant_name, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
 
 TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
@@ -116,7 +112,7 @@ class Resolver:
             return value
         return replace(
             value,
-            flows=frozenset(Flow(replace(f.origin, text=text), f.steps) if not f.steps else f for f in value.flows),
+            flows=frozenset(replace(f, origin=replace(f.origin, text=text)) if not f.steps else f for f in value.flows),
         )
 
     def _is_request(self, node: cst.BaseExpression, value: Value | None = None) -> bool:

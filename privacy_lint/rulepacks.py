@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from privacy_lint.patterns import NameMatcher, expand_braces
+from privacy_lint.patterns import NameMatcher
 
 SENSITIVITIES = ("pseudonymous", "personal", "high", "special")
 LOG_SERVICES = ("log",)
@@ -149,21 +149,6 @@ class Catalog:
         self.exception_ignore_matcher.add(self.exception_ignores, True)
         self.propagator_matcher.add(self.propagators, True)
         return self
-
-    @property
-    def vocabulary(self) -> bytes:
-        """Lower-cased words whose absence from a file proves it has no sink (the cheap pre-parse gate)."""
-        words: set[str] = {"raise", "print", "log", "write", "warn"}
-        for pattern in [*self.sink_matcher_patterns(), *self.http_clients]:
-            for name in expand_braces(pattern):
-                last = name.rsplit(".", 1)[-1]
-                if "*" not in last:
-                    words.add(last.lower())
-        return b"|".join(re.escape(w.encode()) for w in sorted(words))
-
-    def sink_matcher_patterns(self) -> Iterable[str]:
-        for sink in self.sinks.values():
-            yield from sink.calls
 
 
 def _type_name(value: Any) -> str:

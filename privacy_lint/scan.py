@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from privacy_lint.analyzer import Engine, EngineOptions
 from privacy_lint.discovery import Missing, Target, discover
@@ -81,7 +80,3 @@ def scan(
         ) as pool:
             result.files = list(pool.map(_analyse, targets, chunksize=chunk))
     return result
-
-
-def analyse_one(path: Path, catalog: Catalog) -> FileResult:
-    return _safe(Engine(catalog), Target(path, path.as_posix()))

@@ -7,9 +7,7 @@ import libcst as cst
 from privacy_lint.resolve import Resolver
 from privacy_lint.rulepacks import Sink
 from privacy_lint.summaries import ParamSink, RawFinding, SinkHit
-from privacy_lint.syntax import (
-    url_host,
-)
+from privacy_lint.syntax import url_host
 from privacy_lint.values import Flow, Value
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -18,20 +16,20 @@ HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opti
 class SinkReporter(Resolver):
     """Turns a sink call reached by personal data into a raw finding, or a summary entry for a parameter."""
 
-    def _client_host(self, node: cst.Call, args: list[tuple[cst.Arg, Value]]) -> str | None:
+    def _client_host(self, args: list[tuple[cst.Arg, Value]]) -> str | None:
+        """The host of `httpx.Client(base_url=...)`, kept on the client for its relative requests."""
         for arg, value in args:
             if arg.keyword is not None and arg.keyword.value == "base_url" and value.text:
                 return url_host(value.text)
         return None
 
     # ---------------------------------------------------------------- sinks
-    def _argument_flows(
-        self, args: list[tuple[cst.Arg, Value]], ignore: frozenset[str], only: frozenset[str] | None = None
-    ) -> list[Flow]:
+    def _argument_flows(self, args: list[tuple[cst.Arg, Value]], ignore: frozenset[str]) -> list[Flow]:
+        """What a call's arguments carry, minus keywords that hold no data (`exc_info=`, `timeout=`)."""
         flows: list[Flow] = []
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None
-            if keyword is not None and (keyword in ignore or (only is not None and keyword not in only)):
+            if keyword is not None and keyword in ignore:
                 continue
             flows.extend(self._exposed(value))
             if keyword is not None and not value.clean and not value.tainted:
@@ -45,18 +43,20 @@ class SinkReporter(Resolver):
         self._reach(hit, self._argument_flows(args, sink.ignore_args), node)
 
     def raise_call(self, statement: cst.Raise, call: cst.Call) -> None:
-        args = [(arg, self.eval(arg.value)) for arg in call.args]
+        """`raise SomeError(message)`: the arguments become the exception's message (PRV002)."""
         qual = self.qualname(call.func) or ""
+        if self._local_function(qual) is not None:  # raise build_error(...): a helper, not a constructor
+            self.expr_Call(call)
+            return
+        args = [(arg, self.eval(arg.value)) for arg in call.args]
         name = qual.rsplit(".", 1)[-1]
         if self.catalog.exception_ignore_matcher.get(qual) or self.catalog.exception_ignore_matcher.get(name):
-            return
-        if self._local_function(qual) is not None:
-            self.expr_Call(call)
             return
         hit = SinkHit("exception", "exception message", f"raise {self._callee_text(call.func)}", statement)
         self._reach(hit, self._argument_flows(args, frozenset()), statement)
 
-    def report_http(self, node: cst.Call, qual: str, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
+    def report_http(self, node: cst.Call, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
+        """An outbound request: named after its host, a vendor's host, or skipped when the host is internal."""
         url: Value | None = None
         for arg, value in args:
             if arg.keyword is not None and arg.keyword.value == "url":
@@ -84,11 +84,10 @@ class SinkReporter(Resolver):
             hit = SinkHit("http", host, self._callee_text(node.func), node)
         else:
             hit = SinkHit("http", "a host not known statically", self._callee_text(node.func), node, "low")
-        data_args = frozenset(self.catalog.http_data_args)
         flows: list[Flow] = []
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None
-            if keyword is not None and keyword not in data_args:
+            if keyword is not None and keyword not in self.catalog.http_data_args:
                 continue
             flows.extend(value.whole())
         self._reach(hit, flows, node)
