@@ -37,6 +37,9 @@ class Evaluator(SinkReporter):
             ):
                 for element, part in zip(elements, rhs_elements, strict=True):
                     self.bind(element, self.eval_quiet(part), part)
+            elif value.keys is not None and all(str(i) in value.keys for i in range(len(elements))):
+                for index, element in enumerate(elements):  # a, b = pair: positions stay apart
+                    self.bind(element, value.keys[str(index)], rhs)
             else:
                 spread = Value(flows=value.whole(), type=None)
                 for element in elements:
@@ -63,7 +66,9 @@ class Evaluator(SinkReporter):
         keys: list[str | None] = []
         container: cst.BaseExpression = target
         while isinstance(container, cst.Subscript):
-            self.eval(container.slice[0].slice.value) if isinstance(container.slice[0].slice, cst.Index) else None
+            index = container.slice[0].slice
+            if isinstance(index, cst.Index):
+                self.eval(index.value)
             keys.append(self._literal_key(container))
             container = container.value
         path = dotted(container)
