@@ -16,10 +16,11 @@ import libcst as cst
 from privacy_lint.classify import Classifier
 from privacy_lint.consent import ConsentVocabulary
 from privacy_lint.engine import Analysis
-from privacy_lint.findings import Diagnostic, FileResult
+from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.report import build_findings
 from privacy_lint.rulepacks import Catalog
+from privacy_lint.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger .py files are generated data, not code to review
 ANALYSIS_RECURSION_LIMIT = 20_000  # generated code nests expressions thousands deep (sympy: `1 + 1 + ... + 1`)
@@ -29,6 +30,7 @@ ANALYSIS_RECURSION_LIMIT = 20_000  # generated code nests expressions thousands 
 class EngineOptions:
     include_pseudonymous: bool = False
     keep_guarded: bool = False
+    require_reason: bool = False  # suppressions without a reason do not suppress
 
 
 class Engine:
@@ -71,7 +73,8 @@ class Engine:
                 self.options.include_pseudonymous,
             )
             raws = analysis.run()
-            result.findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
+            findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
+            self._suppress(result, findings, module.code)
         except RecursionError:
             result.diagnostics.append(
                 Diagnostic(path, "skipped: expressions nested too deeply to analyse", 0, 0, "too-deep")
@@ -79,6 +82,26 @@ class Engine:
         finally:
             sys.setrecursionlimit(limit)
         return result
+
+    def _suppress(self, result: FileResult, findings: list[Finding], code: str) -> None:
+        comments = parse_suppressions(code.splitlines())
+        if not comments:
+            result.findings = findings
+            return
+        applied = apply_suppressions(findings, comments, self.options.require_reason)
+        result.findings = applied.kept
+        result.suppressed = [(s.finding, _note(result.path, s.suppression)) for s in applied.suppressed]
+        result.unused_suppressions = [_note(result.path, s) for s in unused_suppressions(comments)]
+        for suppression in applied.without_reason:
+            result.diagnostics.append(
+                Diagnostic(
+                    result.path,
+                    "suppression without a reason (--require-reason)",
+                    suppression.line,
+                    0,
+                    "suppression-without-reason",
+                )
+            )
 
     def analyse_path(self, path: Path, display: str) -> FileResult:
         try:
@@ -107,6 +130,10 @@ class Engine:
         except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
             return FileResult(display, diagnostics=[Diagnostic(display, f"cannot decode: {exc}", kind="decode-error")])
         return self.analyse_source(text, display)
+
+
+def _note(path: str, suppression: Suppression) -> SuppressionNote:
+    return SuppressionNote(path, suppression.line, suppression.codes, suppression.reason, suppression.kind)
 
 
 def _syntax_diagnostic(source: bytes | str, path: str, exc: cst.ParserSyntaxError) -> Diagnostic:

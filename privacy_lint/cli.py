@@ -70,6 +70,8 @@ def main() -> None:
     help="An extra rule pack (TOML); repeatable.",
 )
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
+@click.option("--require-reason", is_flag=True, help="Only suppressions that give a reason suppress.")
+@click.option("--report-unused-suppressions", is_flag=True, help="Report suppression comments that silence nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def check(
@@ -83,6 +85,8 @@ def check(
     include_pseudonymous: bool,
     rule_packs: tuple[str, ...],
     exclude: tuple[str, ...],
+    require_reason: bool,
+    report_unused_suppressions: bool,
     jobs: int,
     quiet: bool,
 ) -> None:
@@ -104,11 +108,19 @@ def check(
         click.echo(f"privacy-lint: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
-    result = scan(paths or (".",), catalog, EngineOptions(include_pseudonymous=include_pseudonymous), jobs, exclude)
+    result = scan(
+        paths or (".",),
+        catalog,
+        EngineOptions(include_pseudonymous=include_pseudonymous, require_reason=require_reason),
+        jobs,
+        exclude,
+    )
     for file_result in result.files:
         file_result.findings = [
             f for f in file_result.findings if selected(f, select_codes, ignored, min_severity, min_confidence)
         ]
+        if not report_unused_suppressions:
+            file_result.unused_suppressions = []
     if not result.files and not result.missing:
         click.echo("privacy-lint: no Python files found", err=True)
 
@@ -122,7 +134,7 @@ def check(
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-    has_findings = any(True for _ in result.findings)
+    has_findings = any(True for _ in result.findings) or any(r.unused_suppressions for r in result.files)
     if result.missing and not result.files:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if has_findings else EXIT_CLEAN)

@@ -76,8 +76,21 @@ class Diagnostic:
     kind: str = "error"  # parse-error | read-error | internal-error ...
 
 
+@dataclass(frozen=True, slots=True)
+class SuppressionNote:
+    """A suppression comment as reports need it: where, which rules, why."""
+
+    path: str
+    line: int
+    codes: tuple[str, ...]
+    reason: str
+    kind: str  # "noqa" or "ignore" comment
+
+
 @dataclass(slots=True)
 class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    suppressed: list[tuple[Finding, SuppressionNote]] = field(default_factory=list)  # accepted risks
+    unused_suppressions: list[SuppressionNote] = field(default_factory=list)

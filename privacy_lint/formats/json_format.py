@@ -26,6 +26,12 @@ def render(result: ScanResult, root: str) -> str:
         "root": root,
         "files_scanned": len(result.files),
         "findings": [finding_to_dict(f) for f in result.findings],
+        "suppressed": [
+            {**finding_to_dict(finding), "suppression": asdict(note)}
+            for r in result.files
+            for finding, note in r.suppressed
+        ],
+        "unused_suppressions": [asdict(note) for r in result.files for note in r.unused_suppressions],
         "diagnostics": [asdict(d) for d in result.diagnostics],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -6,12 +6,18 @@ from collections import Counter
 
 from privacy_lint.scan import ScanResult
 
+NOTE_KINDS = frozenset({"suppression-without-reason"})  # diagnostics about comments, not unreadable files
+
 
 def render(result: ScanResult, root: str) -> str:
     lines = []
     findings = list(result.findings)
     for finding in findings:
         lines.append(f"{finding.path}:{finding.span.line}:{finding.span.col + 1}: {finding.rule} {finding.message}")
+    unused = [note for r in result.files for note in r.unused_suppressions]
+    for note in unused:
+        codes = f" ({', '.join(note.codes)})" if note.codes else ""
+        lines.append(f"{note.path}:{note.line}:1: unused suppression{codes}: it silences no finding")
     counts = Counter(f.rule for f in findings)
     files = len(result.files)
     if findings:
@@ -22,9 +28,17 @@ def render(result: ScanResult, root: str) -> str:
         )
     else:
         summary = f"no findings in {files} file{'s' if files != 1 else ''} scanned"
-    problems = len(result.diagnostics)
-    if problems:
-        summary += f"; {problems} file{'s' if problems != 1 else ''} could not be analysed (see above)"
+    suppressed = sum(len(r.suppressed) for r in result.files)
+    if suppressed:
+        summary += f"; {suppressed} suppressed"
+    if unused:
+        summary += f"; {len(unused)} unused suppression{'s' if len(unused) != 1 else ''}"
+    failed = sum(1 for d in result.diagnostics if d.kind not in NOTE_KINDS)
+    if failed:
+        summary += f"; {failed} file{'s' if failed != 1 else ''} could not be analysed (see above)"
+    notes = len(result.diagnostics) - failed
+    if notes:
+        summary += f"; {notes} suppression{'s' if notes != 1 else ''} without a reason (see above)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 
