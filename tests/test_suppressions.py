@@ -31,7 +31,8 @@ def f(request, user):
 
 def test_suppressions_follow_flake8_noqa_and_named_ignores(engine: Engine) -> None:
     result = engine.analyse_source(SOURCE, "t.py")
-    assert [f.span.line for f in result.findings] == [9, 17]  # noqa for another code; ignore for another rule
+    # line 9: its noqa names another code; line 17: its ignore names another rule
+    assert [f.span.line for f in result.findings] == [9, 17]
     assert [(f.span.line, note.kind, note.reason) for f, note in result.suppressed] == [
         (7, "noqa", ""),
         (8, "noqa", ""),
