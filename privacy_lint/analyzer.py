@@ -31,6 +31,7 @@ class EngineOptions:
     include_pseudonymous: bool = False
     keep_guarded: bool = False
     require_reason: bool = False  # suppressions without a reason do not suppress
+    honour_noqa: bool = True  # off under flake8, which applies `# noqa` itself
 
 
 class Engine:
@@ -84,7 +85,7 @@ class Engine:
         return result
 
     def _suppress(self, result: FileResult, findings: list[Finding], code: str) -> None:
-        comments = parse_suppressions(code.splitlines())
+        comments = parse_suppressions(code.splitlines(), noqa=self.options.honour_noqa)
         if not comments:
             result.findings = findings
             return

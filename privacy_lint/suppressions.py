@@ -41,7 +41,7 @@ class SuppressionResult:
     without_reason: list[Suppression] = field(default_factory=list)
 
 
-def parse_suppressions(lines: list[str]) -> dict[int, list[Suppression]]:
+def parse_suppressions(lines: list[str], noqa: bool = True) -> dict[int, list[Suppression]]:
     """Suppression comments by line number; only lines that can hold one are searched."""
     found: dict[int, list[Suppression]] = {}
     for number, text in enumerate(lines, start=1):
@@ -50,7 +50,7 @@ def parse_suppressions(lines: list[str]) -> dict[int, list[Suppression]]:
         for match in _IGNORE.finditer(text):
             codes = tuple(c.strip().upper() for c in match.group("codes").split(",") if c.strip())
             found.setdefault(number, []).append(Suppression(number, codes, match.group("reason").strip(), "ignore"))
-        for match in _NOQA.finditer(text):
+        for match in _NOQA.finditer(text) if noqa else ():
             raw = match.group("codes")
             codes = tuple(c.upper() for c in re.split(r"[,\s]+", raw) if c) if raw else ()
             found.setdefault(number, []).append(Suppression(number, codes, "", "noqa"))

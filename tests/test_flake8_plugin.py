@@ -1,0 +1,51 @@
+"""The flake8 plugin reports exactly what the CLI reports, and flake8's own noqa applies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import FIXTURES, ROOT
+
+
+def _lines(output: str) -> list[str]:
+    return sorted(line for line in output.splitlines() if ": PRV" in line)
+
+
+def test_flake8_and_cli_agree_on_every_fixture(cli: str) -> None:
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "PRV", "-j", "auto", "fixtures"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    ours = subprocess.run([cli, "check", "fixtures"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert flake8.returncode == 1, flake8.stderr
+    assert _lines(flake8.stdout) == _lines(ours.stdout)
+    assert len(_lines(ours.stdout)) > 500
+    assert FIXTURES.is_dir()
+
+
+def test_flake8_noqa_and_named_ignores(tmp_path: Path) -> None:
+    source = tmp_path / "views.py"
+    source.write_text(
+        "import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f(request):\n"
+        '    logger.info("a %s", request.remote_addr)\n'
+        '    logger.info("b %s", request.remote_addr)  # noqa: PRV001\n'
+        '    logger.info("c %s", request.remote_addr)  # noqa: PRV2\n'
+        '    logger.info("d %s", request.remote_addr)  # privacy-lint: ignore[PRV001] abuse investigations\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "PRV", str(source)], capture_output=True, text=True, timeout=120
+    )
+    assert [line.split(":")[1] for line in done.stdout.splitlines()] == ["7", "9"]
+    assert "PRV001 IP address (request.remote_addr) written to application log by logger.info" in done.stdout
+    high = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "PRV", "--privacy-lint-min-confidence", "high", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert high.stdout.count("PRV001") == 2
