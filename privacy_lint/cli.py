@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from privacy_lint import __version__
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
 from privacy_lint.rules import RULES
+
+if TYPE_CHECKING:
+    from privacy_lint.config import Config
+    from privacy_lint.rulepacks import Catalog
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -55,12 +60,18 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--select", help="Only these rules (ids or prefixes, comma-separated), e.g. PRV0,PRV201.")
 @click.option("--ignore", "ignore_codes", help="Skip these rules (ids or prefixes, comma-separated).")
-@click.option("--min-severity", type=click.Choice(SEVERITIES), default="note", show_default=True)
-@click.option("--min-confidence", type=click.Choice(CONFIDENCES), default="low", show_default=True)
+@click.option("--min-severity", type=click.Choice(SEVERITIES), help="Lowest severity reported (default: note).")
+@click.option("--min-confidence", type=click.Choice(CONFIDENCES), help="Lowest confidence reported (default: low).")
 @click.option(
-    "--include-pseudonymous",
-    is_flag=True,
+    "--include-pseudonymous/--no-include-pseudonymous",
+    default=None,
     help="Also report pseudonymous ids and usernames (user_id, distinct_id, username).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: the nearest pyproject.toml with [tool.privacy-lint]).",
 )
 @click.option(
     "--rule-pack",
@@ -80,9 +91,10 @@ def check(
     output: str | None,
     select: str | None,
     ignore_codes: str | None,
-    min_severity: str,
-    min_confidence: str,
-    include_pseudonymous: bool,
+    min_severity: str | None,
+    min_confidence: str | None,
+    include_pseudonymous: bool | None,
+    config_file: str | None,
     rule_packs: tuple[str, ...],
     exclude: tuple[str, ...],
     require_reason: bool,
@@ -92,32 +104,38 @@ def check(
 ) -> None:
     """Scan PATHS (default: the current directory) and report personal-data findings."""
     from privacy_lint.analyzer import EngineOptions
+    from privacy_lint.config import adjust_findings
+    from privacy_lint.discovery import SKIPPED_DIRS
     from privacy_lint.formats import renderer
     from privacy_lint.formats.text_format import render_diagnostics
-    from privacy_lint.rulepacks import RulePackError, default_catalog, load_catalog
     from privacy_lint.scan import scan
 
     try:
-        select_codes, ignored = _codes(select), _codes(ignore_codes)
+        overrides = {
+            "select": _codes(select),
+            "ignore": _codes(ignore_codes),
+            "min-severity": min_severity,
+            "min-confidence": min_confidence,
+            "include-pseudonymous": include_pseudonymous,
+        }
     except click.BadParameter as exc:
-        click.echo(f"privacy-lint: error: {exc.message}", err=True)
-        sys.exit(EXIT_USAGE)
-    try:
-        catalog = load_catalog([Path(p) for p in rule_packs]) if rule_packs else default_catalog()
-    except RulePackError as exc:
-        click.echo(f"privacy-lint: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        _fail(exc.message)
+    config, catalog = _settings(paths, config_file, overrides, rule_packs)
 
+    skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
     result = scan(
         paths or (".",),
         catalog,
-        EngineOptions(include_pseudonymous=include_pseudonymous, require_reason=require_reason),
+        EngineOptions(include_pseudonymous=config.include_pseudonymous, require_reason=require_reason),
         jobs,
-        exclude,
+        (*config.extend_exclude, *exclude),
+        skipped,
     )
     for file_result in result.files:
         file_result.findings = [
-            f for f in file_result.findings if selected(f, select_codes, ignored, min_severity, min_confidence)
+            f
+            for f in adjust_findings(file_result.findings, config)
+            if selected(f, config.select, config.ignore, config.min_severity, config.min_confidence)
         ]
         if not report_unused_suppressions:
             file_result.unused_suppressions = []
@@ -138,6 +156,44 @@ def check(
     if result.missing and not result.files:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if has_findings else EXIT_CLEAN)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"privacy-lint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _settings(
+    paths: tuple[str, ...], config_file: str | None, overrides: dict[str, Any], rule_packs: tuple[str, ...] = ()
+) -> tuple[Config, Catalog]:
+    """Configuration and the rule catalogue it selects; any error is one message and exit code 2."""
+    from privacy_lint.config import ConfigError, resolve_config
+    from privacy_lint.rulepacks import RulePackError, default_catalog, load_catalog
+
+    try:
+        config = resolve_config(paths, config_file, overrides)
+        packs = [*config.rule_packs, *(Path(p) for p in rule_packs)]
+        where = f"{config.path} [tool.privacy-lint]" if config.path else "configuration"
+        extended = packs or len(config.inline_pack) > 1 or config.extra_names
+        catalog = (
+            load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where)
+            if extended
+            else default_catalog()
+        )
+    except (ConfigError, RulePackError) as exc:
+        _fail(str(exc))
+    return config, catalog
+
+
+@main.command(name="config")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Settings file to read.")
+def show_config(paths: tuple[str, ...], config_file: str | None) -> None:
+    """Print the resolved configuration for PATHS and where each value came from."""
+    from privacy_lint.config import describe
+
+    config, _ = _settings(paths, config_file, {})
+    click.echo(describe(config), nl=False)
 
 
 @main.command(name="rules")

@@ -47,9 +47,19 @@ def _display(path: Path) -> str:
     return text[2:] if text.startswith("./") else text
 
 
-def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[Target | Missing]:
-    """Yield each file to scan once, in a stable order, and each path that could not be used."""
+ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn", ".bzr"})
+
+
+def discover(
+    paths: Iterable[str], exclude: Iterable[str] = (), skipped_dirs: frozenset[str] = SKIPPED_DIRS
+) -> Iterator[Target | Missing]:
+    """Yield each file to scan once, in a stable order, and each path that could not be used.
+
+    `skipped_dirs` are directory names never entered (configuration's `exclude` replaces the built-in list,
+    except version-control folders); `exclude` are gitignore-style patterns relative to each scanned root.
+    """
     excluded = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude))
+    skipped_dirs = skipped_dirs | ALWAYS_SKIPPED
     seen: set[Path] = set()
     for given in paths:
         root = Path(given)
@@ -65,10 +75,12 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[Targ
         if not root.is_dir():
             yield Missing(given, "not a regular file or directory")
             continue
-        yield from _walk(root, excluded, seen)
+        yield from _walk(root, excluded, seen, skipped_dirs)
 
 
-def _walk(root: Path, excluded: pathspec.PathSpec[Any], seen: set[Path]) -> Iterator[Target | Missing]:
+def _walk(
+    root: Path, excluded: pathspec.PathSpec[Any], seen: set[Path], skipped_dirs: frozenset[str]
+) -> Iterator[Target | Missing]:
     ignores: list[tuple[Path, pathspec.PathSpec[Any]]] = []
     for parent in [root.resolve(), *root.resolve().parents]:
         spec = _gitignore(parent)
@@ -102,7 +114,7 @@ def _walk(root: Path, excluded: pathspec.PathSpec[Any], seen: set[Path]) -> Iter
         kept = []
         for name in sorted(dirnames):
             child = current / name
-            if name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(child):
+            if name in skipped_dirs or name.endswith(".egg-info") or _is_virtualenv(child):
                 continue
             if child.is_symlink() or ignored(child, True):
                 continue

@@ -9,7 +9,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -336,8 +336,13 @@ def read_pack(path: Path) -> dict[str, Any]:
         raise RulePackError(str(path), "", f"invalid TOML: {exc}") from None
 
 
-def load_catalog(extra: Iterable[Path] = (), extra_tables: Iterable[tuple[str, Mapping[str, Any]]] = ()) -> Catalog:
-    """Merge the built-in packs, then user pack files, then inline tables (from configuration)."""
+def load_catalog(
+    extra: Iterable[Path] = (),
+    extra_tables: Iterable[tuple[str, Mapping[str, Any]]] = (),
+    extra_names: Mapping[str, Iterable[str]] | None = None,
+    names_source: str = "configuration",
+) -> Catalog:
+    """Merge the built-in packs, then user pack files, then inline tables and extra names (from configuration)."""
     catalog = Catalog()
     last = "rules"
     for path in [*builtin_pack_paths(), *extra]:
@@ -348,6 +353,16 @@ def load_catalog(extra: Iterable[Path] = (), extra_tables: Iterable[tuple[str, M
         last = where
     if not catalog.categories:
         raise RulePackError(last, "", "no data categories loaded: the built-in rule packs are missing")
+    for cat_id, names in (extra_names or {}).items():
+        category = catalog.categories.get(cat_id)
+        if category is None:
+            hint = difflib.get_close_matches(cat_id, list(catalog.categories), n=1)
+            raise RulePackError(
+                names_source, f"personal-data.{cat_id}",
+                "unknown data category" + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+            )  # fmt: skip
+        added = tuple(tokens_of(n) for n in names)
+        catalog.categories[cat_id] = replace(category, names=(*category.names, *added))
     _check_references(catalog, last)
     return catalog.freeze()
 

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from privacy_lint.analyzer import Engine, EngineOptions
-from privacy_lint.discovery import Missing, Target, discover
+from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, discover
 from privacy_lint.findings import Diagnostic, FileResult
 from privacy_lint.rulepacks import Catalog
 
@@ -61,10 +61,11 @@ def scan(
     options: EngineOptions | None = None,
     jobs: int = 0,
     exclude: Iterable[str] = (),
+    skipped_dirs: frozenset[str] = SKIPPED_DIRS,
 ) -> ScanResult:
     targets: list[Target] = []
     result = ScanResult()
-    for item in discover(paths, exclude):
+    for item in discover(paths, exclude, skipped_dirs):
         if isinstance(item, Missing):
             result.missing.append(Diagnostic(item.display, item.reason, kind="path-error"))
         else:

@@ -1,0 +1,293 @@
+"""Configuration: `[tool.privacy-lint]` in pyproject.toml (or `--config FILE`), validated, with the origin of
+every value kept so that `privacy-lint config` can say where each one came from.
+
+Discovery walks up from the first scanned path, like other linters, and stops at the first pyproject.toml that
+has the table, or at the repository root.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
+from privacy_lint.rulepacks import SERVICES
+from privacy_lint.rules import RULES
+
+TABLE = "privacy-lint"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+    def __init__(self, path: str, key: str, message: str) -> None:
+        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+
+
+_STR, _STRS, _BOOL, _CODES_TABLE, _LEVELS, _NAMES_TABLE, _SINKS = (
+    "a string", "a list of strings", "true or false", "a table of rule-code lists", "a table of severities",
+    "a table of name lists", "an array of tables",
+)  # fmt: skip
+
+KEYS: dict[str, str] = {
+    "select": _STRS,
+    "ignore": _STRS,
+    "exclude": _STRS,
+    "extend-exclude": _STRS,
+    "per-file-ignores": _CODES_TABLE,
+    "severity": _LEVELS,
+    "min-severity": _STR,
+    "min-confidence": _STR,
+    "include-pseudonymous": _BOOL,
+    "rule-packs": _STRS,
+    "personal-data": _NAMES_TABLE,
+    "person-objects": _STRS,
+    "sinks": _SINKS,
+    "sanitizers": _STRS,
+    "consent-checks": _STRS,
+    "consent-decorators": _STRS,
+    "internal-hosts": _STRS,
+}
+SINK_KEYS = ("calls", "destination", "service")
+
+
+@dataclass
+class Config:
+    """Resolved settings; `origins` maps each key to where its value came from."""
+
+    path: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None  # None: the built-in list
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    min_severity: str = "note"
+    min_confidence: str = "low"
+    include_pseudonymous: bool = False
+    rule_packs: tuple[Path, ...] = ()
+    inline_pack: dict[str, Any] = field(default_factory=dict)  # extensions, in rule-pack form
+    extra_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def set(self, key: str, value: Any, origin: str) -> None:
+        setattr(self, key.replace("-", "_"), value)
+        self.origins[key] = origin
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.privacy-lint] table, from `start` up to the repository root."""
+    directory = start.resolve()
+    if not directory.is_dir():
+        directory = directory.parent
+    for candidate in (directory, *directory.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                with pyproject.open("rb") as handle:
+                    if TABLE in tomllib.load(handle).get("tool", {}):
+                        return pyproject
+            except (OSError, tomllib.TOMLDecodeError):
+                return pyproject  # a broken file near the code is an error to show, not to skip
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def _suggest(key: str, choices: list[str]) -> str:
+    hint = difflib.get_close_matches(key, choices, n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
+
+
+def _codes(path: str, key: str, values: list[str]) -> tuple[str, ...]:
+    codes = tuple(v.strip().upper() for v in values)
+    for code in codes:
+        if not any(rule.startswith(code) for rule in RULES):
+            raise ConfigError(path, key, f"{code!r} matches no rule{_suggest(code, list(RULES))}")
+    return codes
+
+
+def _check_type(path: str, key: str, value: Any, expected: str) -> None:
+    ok = {
+        _STR: isinstance(value, str),
+        _STRS: isinstance(value, list) and all(isinstance(v, str) for v in value),
+        _BOOL: isinstance(value, bool),
+        _CODES_TABLE: isinstance(value, dict)
+        and all(isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()),
+        _LEVELS: isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
+        _NAMES_TABLE: isinstance(value, dict)
+        and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in value.values()),
+        _SINKS: isinstance(value, list) and all(isinstance(v, dict) for v in value),
+    }[expected]
+    if not ok:
+        raise ConfigError(path, key, f"expected {expected}")
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "", f"invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get(TABLE, {})
+        return table if isinstance(table, dict) else {}
+    return data  # a dedicated file given with --config holds the keys at the top level
+
+
+def load_config(path: Path | None) -> Config:
+    """Validate the file's settings; every error names the file and the key, with a suggestion where one fits."""
+    config = Config(path=path)
+    if path is None:
+        return config
+    raw = read_config(path)
+    where = str(path)
+    origin = path.name
+    for key, value in raw.items():
+        expected = KEYS.get(key)
+        if expected is None:
+            raise ConfigError(where, key, f"unknown key{_suggest(key, list(KEYS))}")
+        _check_type(where, key, value, expected)
+    base = path.parent
+    if "select" in raw:
+        config.set("select", _codes(where, "select", raw["select"]), origin)
+    if "ignore" in raw:
+        config.set("ignore", _codes(where, "ignore", raw["ignore"]), origin)
+    if "exclude" in raw:
+        config.set("exclude", tuple(raw["exclude"]), origin)
+    if "extend-exclude" in raw:
+        config.set("extend-exclude", tuple(raw["extend-exclude"]), origin)
+    if "per-file-ignores" in raw:
+        table = {
+            glob: _codes(where, f"per-file-ignores.{glob}", codes) for glob, codes in raw["per-file-ignores"].items()
+        }
+        config.set("per-file-ignores", table, origin)
+    if "severity" in raw:
+        for rule, level in raw["severity"].items():
+            if rule not in RULES:
+                raise ConfigError(where, f"severity.{rule}", f"unknown rule{_suggest(rule, list(RULES))}")
+            if level not in SEVERITIES:
+                raise ConfigError(where, f"severity.{rule}", f"{level!r} is not one of {', '.join(SEVERITIES)}")
+        config.set("severity", dict(raw["severity"]), origin)
+    for key, choices in (("min-severity", SEVERITIES), ("min-confidence", CONFIDENCES)):
+        if key in raw:
+            if raw[key] not in choices:
+                raise ConfigError(where, key, f"{raw[key]!r} is not one of {', '.join(choices)}")
+            config.set(key, raw[key], origin)
+    if "include-pseudonymous" in raw:
+        config.set("include-pseudonymous", raw["include-pseudonymous"], origin)
+    if "rule-packs" in raw:
+        packs = tuple((base / p).resolve() for p in raw["rule-packs"])
+        for pack in packs:
+            if not pack.is_file():
+                raise ConfigError(where, "rule-packs", f"no such rule pack: {pack}")
+        config.set("rule-packs", packs, origin)
+    if "personal-data" in raw:
+        config.set("extra-names", {cat: tuple(names) for cat, names in raw["personal-data"].items()}, origin)
+        config.origins["personal-data"] = origin
+    config.inline_pack = _inline_pack(where, raw)
+    for key in ("person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts"):
+        if key in raw:
+            config.origins[key] = origin
+    return config
+
+
+def _inline_pack(where: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """The configuration's extensions in the rule-pack format, so one validator and one merge serve both."""
+    pack: dict[str, Any] = {"pack": {"name": "configuration", "version": "1"}}
+    sinks = []
+    for index, sink in enumerate(raw.get("sinks", [])):
+        for key in sink:
+            if key not in SINK_KEYS:
+                raise ConfigError(where, f"sinks[{index}].{key}", f"unknown key{_suggest(key, list(SINK_KEYS))}")
+        for key in SINK_KEYS:
+            if key not in sink:
+                raise ConfigError(where, f"sinks[{index}].{key}", "missing required key")
+        if sink["service"] not in SERVICES:
+            raise ConfigError(
+                where, f"sinks[{index}].service", f"unknown service{_suggest(sink['service'], list(SERVICES))}"
+            )
+        calls = [sink["calls"]] if isinstance(sink["calls"], str) else sink["calls"]
+        sinks.append({"id": f"configuration-{index}", "destination": sink["destination"], "service": sink["service"],
+                      "calls": calls})  # fmt: skip
+    if sinks:
+        pack["sinks"] = sinks
+    if "person-objects" in raw:
+        pack["classifier"] = {"person_objects": raw["person-objects"]}
+    if "sanitizers" in raw:
+        pack["sanitizers"] = {"calls": raw["sanitizers"]}
+    consent = {}
+    if "consent-checks" in raw:
+        consent["checks"] = raw["consent-checks"]
+    if "consent-decorators" in raw:
+        consent["decorators"] = raw["consent-decorators"]
+    if consent:
+        pack["consent"] = consent
+    if "internal-hosts" in raw:
+        pack["http"] = {"internal_hosts": raw["internal-hosts"]}
+    return pack
+
+
+def resolve_config(paths: tuple[str, ...], config_file: str | None, overrides: dict[str, Any]) -> Config:
+    """The file's settings (found from the first path upwards, or given), then command-line overrides."""
+    path = Path(config_file) if config_file else find_config(Path(paths[0] if paths else "."))
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(config_file, "", "no such configuration file")
+    config = load_config(path)
+    for key, value in overrides.items():
+        if value is not None and value != ():
+            config.set(key, value, "command line")
+    return config
+
+
+def adjust_findings(findings: list[Finding], config: Config) -> list[Finding]:
+    """Per-file ignores and per-rule severities from the configuration."""
+    base = config.path.parent.resolve() if config.path else None
+    kept = []
+    for finding in findings:
+        if config.per_file_ignores:
+            candidates = {finding.path}
+            absolute = Path(finding.path).resolve()
+            if base is not None and absolute.is_relative_to(base):
+                candidates.add(absolute.relative_to(base).as_posix())
+            ignored = any(
+                fnmatch.fnmatch(candidate, glob) and finding.rule.startswith(codes)
+                for glob, codes in config.per_file_ignores.items()
+                for candidate in candidates
+            )
+            if ignored:
+                continue
+        if finding.rule in config.severity:
+            finding = replace(finding, severity=config.severity[finding.rule])
+        kept.append(finding)
+    return kept
+
+
+def describe(config: Config) -> str:
+    """Every setting, its value and where it came from (`privacy-lint config`)."""
+    shown = {
+        "select": list(config.select) or "all rules",
+        "ignore": list(config.ignore),
+        "exclude": list(config.exclude) if config.exclude is not None else "built-in (.git, virtualenvs, build, ...)",
+        "extend-exclude": list(config.extend_exclude),
+        "per-file-ignores": {k: list(v) for k, v in config.per_file_ignores.items()},
+        "severity": config.severity,
+        "min-severity": config.min_severity,
+        "min-confidence": config.min_confidence,
+        "include-pseudonymous": config.include_pseudonymous,
+        "rule-packs": [str(p) for p in config.rule_packs],
+        "personal-data": {k: list(v) for k, v in config.extra_names.items()},
+    }
+    lines = [f"# configuration file: {config.path or 'none found (built-in defaults)'}"]
+    for key, value in shown.items():
+        lines.append(f"{key} = {value!r}  # {config.origins.get(key, 'default')}")
+    for key in ("person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts"):
+        if key in config.origins:
+            lines.append(f"{key}: set  # {config.origins[key]}")
+    return "\n".join(lines) + "\n"
