@@ -1,7 +1,8 @@
 """flake8 plugin: `flake8 --select PRV` reports what `privacy-lint check` reports.
 
 flake8 hands plugins an `ast` tree; we ignore it and parse the file's lines once with LibCST through the same
-engine as the CLI. flake8 applies `# noqa` itself, so the engine's own noqa handling is off here (filtering twice
+engine as the CLI, configured by the same `[tool.privacy-lint]` table (found from each file's directory, read
+once per table). flake8 applies `# noqa` itself, so the engine's own noqa handling is off here (filtering twice
 with different semantics would disagree); `# privacy-lint: ignore[...]` comments still apply.
 """
 
@@ -10,18 +11,37 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from privacy_lint import __version__
 from privacy_lint.findings import CONFIDENCES
 
 
-@lru_cache(maxsize=4)
-def _engine(include_pseudonymous: bool) -> Any:
+@lru_cache(maxsize=16)
+def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[Any, Any]:
+    """The engine and settings for one configuration file, built once per flake8 process."""
     from privacy_lint.analyzer import Engine, EngineOptions
-    from privacy_lint.rulepacks import default_catalog
+    from privacy_lint.config import load_config
+    from privacy_lint.rulepacks import default_catalog, load_catalog
 
-    return Engine(default_catalog(), EngineOptions(include_pseudonymous=include_pseudonymous, honour_noqa=False))
+    config = load_config(config_path)
+    extended = config.rule_packs or len(config.inline_pack) > 1 or config.extra_names
+    where = f"{config_path} [tool.privacy-lint]"
+    catalog = (
+        load_catalog(config.rule_packs, [(where, config.inline_pack)], config.extra_names, where)
+        if extended
+        else default_catalog()
+    )
+    options = EngineOptions(include_pseudonymous=include_pseudonymous or config.include_pseudonymous, honour_noqa=False)
+    return Engine(catalog, options), config
+
+
+@lru_cache(maxsize=256)
+def _config_for(directory: Path) -> Path | None:
+    from privacy_lint.config import find_config
+
+    return find_config(directory)
 
 
 class PrivacyLintChecker:
@@ -57,8 +77,13 @@ class PrivacyLintChecker:
         cls.include_pseudonymous = options.privacy_lint_include_pseudonymous
 
     def run(self) -> Iterator[tuple[int, int, str, type[PrivacyLintChecker]]]:
-        result = _engine(self.include_pseudonymous).analyse_source("".join(self.lines), self.filename)
-        threshold = CONFIDENCES.index(self.min_confidence)
-        for finding in result.findings:
-            if CONFIDENCES.index(finding.confidence) >= threshold:
+        from privacy_lint.cli import selected
+        from privacy_lint.config import adjust_findings
+
+        directory = Path(self.filename).resolve().parent if self.filename not in ("-", "stdin") else Path.cwd()
+        engine, config = _configured(_config_for(directory), self.include_pseudonymous)
+        result = engine.analyse_source("".join(self.lines), self.filename)
+        min_confidence = max(self.min_confidence, config.min_confidence, key=CONFIDENCES.index)
+        for finding in adjust_findings(result.findings, config):
+            if selected(finding, config.select, config.ignore, config.min_severity, min_confidence):
                 yield finding.span.line, finding.span.col, f"{finding.rule} {finding.message}", type(self)

@@ -114,3 +114,18 @@ def test_bad_configuration_is_exit_two_with_file_and_key(cli: str, project: Path
     assert str(project / "pyproject.toml") in done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_flake8_reads_the_same_configuration(cli: str, project: Path) -> None:
+    import sys
+
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "PRV", "src", "tests"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=120,
+    )
+    ours = run(cli, "check", "src", "tests", cwd=project)
+    assert sorted(flake8.stdout.splitlines()) == sorted(line for line in ours.stdout.splitlines() if ": PRV" in line)
+    assert "member.name" in flake8.stdout and "PRV002" not in flake8.stdout
