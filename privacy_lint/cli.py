@@ -15,6 +15,7 @@ from privacy_lint.rules import RULES
 if TYPE_CHECKING:
     from privacy_lint.config import Config
     from privacy_lint.rulepacks import Catalog
+    from privacy_lint.scan import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -81,6 +82,10 @@ def main() -> None:
     help="An extra rule pack (TOML); repeatable.",
 )
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
+@click.option(
+    "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."
+)
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in FILE.")
 @click.option("--require-reason", is_flag=True, help="Only suppressions that give a reason suppress.")
 @click.option("--report-unused-suppressions", is_flag=True, help="Report suppression comments that silence nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
@@ -97,6 +102,8 @@ def check(
     config_file: str | None,
     rule_packs: tuple[str, ...],
     exclude: tuple[str, ...],
+    write_baseline: str | None,
+    baseline_file: str | None,
     require_reason: bool,
     report_unused_suppressions: bool,
     jobs: int,
@@ -141,6 +148,14 @@ def check(
             file_result.unused_suppressions = []
     if not result.files and not result.missing:
         click.echo("privacy-lint: no Python files found", err=True)
+    if write_baseline:
+        from privacy_lint.baseline import write_baseline as record
+
+        count = record(list(result.findings), Path(write_baseline))
+        click.echo(f"privacy-lint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}", err=True)
+        sys.exit(EXIT_CLEAN)
+    if baseline_file:
+        _apply_baseline(result, Path(baseline_file))
 
     diagnostics = render_diagnostics(result)
     if diagnostics:
@@ -156,6 +171,25 @@ def check(
     if result.missing and not result.files:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if has_findings else EXIT_CLEAN)
+
+
+def _apply_baseline(result: ScanResult, path: Path) -> None:
+    """Keep only findings that are not in the baseline; report its stale entries on stderr."""
+    from privacy_lint.baseline import BaselineError, filter_new
+
+    try:
+        new, stale = filter_new(list(result.findings), path)
+    except BaselineError as exc:
+        _fail(str(exc))
+    keep = {id(f) for f in new}
+    for file_result in result.files:
+        file_result.findings = [f for f in file_result.findings if id(f) in keep]
+    for entry in stale:
+        click.echo(
+            f"privacy-lint: {path}: stale baseline entry (no longer found): {entry.rule} {entry.path}"
+            f"{' in ' + entry.scope if entry.scope else ''}: {entry.message}",
+            err=True,
+        )
 
 
 def _fail(message: str) -> NoReturn:
