@@ -82,6 +82,7 @@ def main() -> None:
     help="An extra rule pack (TOML); repeatable.",
 )
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
+@click.option("--diff", "diff_ref", metavar="REF", help="Only findings on lines added or changed since REF.")
 @click.option(
     "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."
 )
@@ -102,6 +103,7 @@ def check(
     config_file: str | None,
     rule_packs: tuple[str, ...],
     exclude: tuple[str, ...],
+    diff_ref: str | None,
     write_baseline: str | None,
     baseline_file: str | None,
     require_reason: bool,
@@ -115,6 +117,7 @@ def check(
     from privacy_lint.discovery import SKIPPED_DIRS
     from privacy_lint.formats import renderer
     from privacy_lint.formats.text_format import render_diagnostics
+    from privacy_lint.gitdiff import touches_change
     from privacy_lint.scan import scan
 
     try:
@@ -128,6 +131,7 @@ def check(
     except click.BadParameter as exc:
         _fail(exc.message)
     config, catalog = _settings(paths, config_file, overrides, rule_packs)
+    changed = _changed_lines(paths, diff_ref) if diff_ref else None
 
     skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
     result = scan(
@@ -144,6 +148,8 @@ def check(
             for f in adjust_findings(file_result.findings, config)
             if selected(f, config.select, config.ignore, config.min_severity, config.min_confidence)
         ]
+        if changed is not None:
+            file_result.findings = [f for f in file_result.findings if touches_change(f, changed)]
         if not report_unused_suppressions:
             file_result.unused_suppressions = []
     if not result.files and not result.missing:
@@ -171,6 +177,15 @@ def check(
     if result.missing and not result.files:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if has_findings else EXIT_CLEAN)
+
+
+def _changed_lines(paths: tuple[str, ...], ref: str) -> dict[Path, set[int] | None]:
+    from privacy_lint.gitdiff import DiffError, changed_lines
+
+    try:
+        return changed_lines(Path(paths[0] if paths else "."), ref)
+    except DiffError as exc:
+        _fail(str(exc))
 
 
 def _apply_baseline(result: ScanResult, path: Path) -> None:
