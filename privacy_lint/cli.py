@@ -53,7 +53,7 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice(["text", "json", "sarif", "github", "gitlab"]),
     default="text",
     show_default=True,
     help="Output format.",

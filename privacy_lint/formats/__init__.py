@@ -7,7 +7,7 @@ from typing import Protocol
 
 from privacy_lint.scan import ScanResult
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "gitlab")
 
 
 class Renderer(Protocol):

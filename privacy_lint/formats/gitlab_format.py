@@ -1,0 +1,56 @@
+"""GitLab SAST report (security report schema 15.x) for `artifacts: reports: sast:`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from privacy_lint import __version__
+from privacy_lint.fingerprint import fingerprints
+from privacy_lint.rules import RULES
+from privacy_lint.scan import ScanResult
+
+SCHEMA_VERSION = "15.0.7"
+_SEVERITY = {"error": "High", "warning": "Medium", "note": "Low"}
+_NAMESPACE = uuid.UUID("6f1c4b8e-2d0a-4e55-9a3e-5b7d1c9e2f10")  # privacy-lint's namespace for stable ids
+_TOOL = {"id": "privacy-lint", "name": "privacy-lint", "version": __version__, "vendor": {"name": "privacy-lint"}}
+
+
+def render(result: ScanResult, root: str) -> str:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    findings = list(result.findings)
+    vulnerabilities: list[dict[str, Any]] = []
+    for finding, fingerprint in zip(findings, fingerprints(findings), strict=True):
+        rule = RULES[finding.rule]
+        vulnerabilities.append(
+            {
+                "id": str(uuid.uuid5(_NAMESPACE, fingerprint)),
+                "name": rule.summary,
+                "description": f"{finding.message}. {rule.why}",
+                "severity": _SEVERITY[finding.severity],
+                "solution": rule.fix,
+                "identifiers": [
+                    {"type": "privacy_lint_rule", "name": f"{rule.id} {rule.name}", "value": rule.id},
+                ],
+                "location": {
+                    "file": finding.path,
+                    "start_line": finding.span.line,
+                    "end_line": max(finding.span.end_line, finding.span.line),
+                },
+            }
+        )
+    report = {
+        "version": SCHEMA_VERSION,
+        "scan": {
+            "analyzer": _TOOL,
+            "scanner": _TOOL,
+            "type": "sast",
+            "start_time": now,
+            "end_time": now,
+            "status": "success",
+        },
+        "vulnerabilities": vulnerabilities,
+    }
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
