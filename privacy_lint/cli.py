@@ -246,8 +246,14 @@ def show_config(paths: tuple[str, ...], config_file: str | None) -> None:
 
 
 @main.command(name="rules")
-def list_rules() -> None:
-    """List every rule."""
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def list_rules(output_format: str) -> None:
+    """List every rule (markdown: the full documentation, as in docs/rules.md)."""
+    if output_format == "markdown":
+        from privacy_lint.rules import rules_markdown
+
+        click.echo(rules_markdown(), nl=False)
+        return
     for rule in RULES.values():
         click.echo(f"{rule.id}  {rule.name:32} {rule.summary}")
 

@@ -188,3 +188,10 @@ def test_output_does_not_depend_on_hash_seed(cli: str) -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_rules_documentation_is_current(cli: str) -> None:
+    generated = run(cli, "rules", "--format", "markdown").stdout
+    assert (FIXTURES.parent / "docs" / "rules.md").read_text(encoding="utf-8") == generated, (
+        "docs/rules.md is stale: privacy-lint rules --format markdown > docs/rules.md"
+    )
