@@ -18,6 +18,22 @@ from privacy_lint import __version__
 from privacy_lint.findings import CONFIDENCES
 
 
+def _prv_selected(options: Any) -> bool:
+    """Could any PRV code survive flake8's selection? (`--select E,F` or `--ignore PRV` rule us out.)"""
+
+    def codes(name: str) -> list[str]:
+        return [c for c in (getattr(options, name, None) or []) if c]
+
+    def covers(code: str) -> bool:
+        return "PRV".startswith(code) or code.startswith("PRV")
+
+    chosen = codes("select") + codes("extend_select")
+    if codes("select") and not any(covers(c) for c in chosen):
+        return False
+    ignored = codes("ignore") + codes("extend_ignore")
+    return not any("PRV".startswith(c) for c in ignored)
+
+
 @lru_cache(maxsize=16)
 def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[Any, Any]:
     """The engine and settings for one configuration file, built once per flake8 process."""
@@ -49,6 +65,7 @@ class PrivacyLintChecker:
     version = __version__
     min_confidence = "low"
     include_pseudonymous = False
+    enabled = True  # False when flake8's --select/--ignore leave no PRV code: then no LibCST import at all
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         self.lines = lines
@@ -75,8 +92,11 @@ class PrivacyLintChecker:
     def parse_options(cls, options: Any) -> None:
         cls.min_confidence = options.privacy_lint_min_confidence
         cls.include_pseudonymous = options.privacy_lint_include_pseudonymous
+        cls.enabled = _prv_selected(options)
 
     def run(self) -> Iterator[tuple[int, int, str, type[PrivacyLintChecker]]]:
+        if not self.enabled:
+            return
         from privacy_lint.cli import selected
         from privacy_lint.config import adjust_findings
 
