@@ -216,19 +216,12 @@ def _settings(
     paths: tuple[str, ...], config_file: str | None, overrides: dict[str, Any], rule_packs: tuple[str, ...] = ()
 ) -> tuple[Config, Catalog]:
     """Configuration and the rule catalogue it selects; any error is one message and exit code 2."""
-    from privacy_lint.config import ConfigError, resolve_config
-    from privacy_lint.rulepacks import RulePackError, default_catalog, load_catalog
+    from privacy_lint.config import ConfigError, catalog_for, resolve_config
+    from privacy_lint.rulepacks import RulePackError
 
     try:
         config = resolve_config(paths, config_file, overrides)
-        packs = [*config.rule_packs, *(Path(p) for p in rule_packs)]
-        where = f"{config.path} [tool.privacy-lint]" if config.path else "configuration"
-        extended = packs or len(config.inline_pack) > 1 or config.extra_names
-        catalog = (
-            load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where)
-            if extended
-            else default_catalog()
-        )
+        catalog = catalog_for(config, tuple(Path(p) for p in rule_packs))
     except (ConfigError, RulePackError) as exc:
         _fail(str(exc))
     return config, catalog

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
-from privacy_lint.rulepacks import SERVICES
+from privacy_lint.rulepacks import SERVICES, Catalog
 from privacy_lint.rules import RULES
 
 TABLE = "privacy-lint"
@@ -244,6 +244,17 @@ def resolve_config(paths: tuple[str, ...], config_file: str | None, overrides: d
         if value is not None and value != ():
             config.set(key, value, "command line")
     return config
+
+
+def catalog_for(config: Config, extra_packs: tuple[Path, ...] = ()) -> Catalog:
+    """The rule catalogue this configuration selects: built-in packs, its packs, its inline extensions."""
+    from privacy_lint.rulepacks import default_catalog, load_catalog
+
+    packs = [*config.rule_packs, *extra_packs]
+    if not packs and len(config.inline_pack) <= 1 and not config.extra_names:
+        return default_catalog()
+    where = f"{config.path} [tool.privacy-lint]" if config.path else "configuration"
+    return load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where)
 
 
 def adjust_findings(findings: list[Finding], config: Config) -> list[Finding]:

@@ -38,17 +38,10 @@ def _prv_selected(options: Any) -> bool:
 def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[Any, Any]:
     """The engine and settings for one configuration file, built once per flake8 process."""
     from privacy_lint.analyzer import Engine, EngineOptions
-    from privacy_lint.config import load_config
-    from privacy_lint.rulepacks import default_catalog, load_catalog
+    from privacy_lint.config import catalog_for, load_config
 
     config = load_config(config_path)
-    extended = config.rule_packs or len(config.inline_pack) > 1 or config.extra_names
-    where = f"{config_path} [tool.privacy-lint]"
-    catalog = (
-        load_catalog(config.rule_packs, [(where, config.inline_pack)], config.extra_names, where)
-        if extended
-        else default_catalog()
-    )
+    catalog = catalog_for(config)
     options = EngineOptions(include_pseudonymous=include_pseudonymous or config.include_pseudonymous, honour_noqa=False)
     return Engine(catalog, options), config
 
@@ -98,10 +91,16 @@ class PrivacyLintChecker:
         if not self.enabled:
             return
         from privacy_lint.cli import selected
-        from privacy_lint.config import adjust_findings
+        from privacy_lint.config import ConfigError, adjust_findings
+        from privacy_lint.rulepacks import RulePackError
 
         directory = Path(self.filename).resolve().parent if self.filename not in ("-", "stdin") else Path.cwd()
-        engine, config = _configured(_config_for(directory), self.include_pseudonymous)
+        try:
+            engine, config = _configured(_config_for(directory), self.include_pseudonymous)
+        except (ConfigError, RulePackError) as exc:
+            # flake8 has no channel for configuration errors: one PRV000 line per file, never a traceback
+            yield 1, 0, f"PRV000 privacy-lint configuration error: {exc}", type(self)
+            return
         result = engine.analyse_source("".join(self.lines), self.filename)
         min_confidence = max(self.min_confidence, config.min_confidence, key=CONFIDENCES.index)
         for finding in adjust_findings(result.findings, config):

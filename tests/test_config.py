@@ -129,3 +129,14 @@ def test_flake8_reads_the_same_configuration(cli: str, project: Path) -> None:
     ours = run(cli, "check", "src", "tests", cwd=project)
     assert sorted(flake8.stdout.splitlines()) == sorted(line for line in ours.stdout.splitlines() if ": PRV" in line)
     assert "member.name" in flake8.stdout and "PRV002" not in flake8.stdout
+
+
+def test_flake8_reports_bad_configuration_without_a_traceback(project: Path) -> None:
+    import sys
+
+    (project / "pyproject.toml").write_text('[tool.privacy-lint]\nignor = ["PRV002"]\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "PRV", "src"], capture_output=True, text=True, cwd=project
+    )
+    assert "PRV000 privacy-lint configuration error" in done.stdout and "did you mean 'ignore'" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
