@@ -39,7 +39,7 @@ class Analysis(Evaluator):
         return self._resolve_consent()
 
     def _resolve_consent(self) -> list[RawFinding]:
-        """Drop consent findings inside helpers that every caller in this module calls under a consent check."""
+        """Mark as guarded the consent findings in helpers whose every caller in the module checks consent."""
         guarded: dict[str, bool] = {key: info.consent_decorated for key, info in self.functions.items()}
         changed = True
         while changed:
@@ -49,12 +49,10 @@ class Analysis(Evaluator):
                     continue
                 if all(local or (caller is not None and guarded[caller.key]) for caller, local in info.call_sites):
                     guarded[key] = changed = True
-        kept = []
         for raw in self.findings:
             if raw.hit.service in self.catalog.consent_services and not raw.guarded and raw.function is not None:
                 raw.guarded = guarded[raw.function.key]
-            kept.append(raw)
-        return kept
+        return self.findings
 
     # ------------------------------------------------------------- statements
     def exec_block(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> None:
