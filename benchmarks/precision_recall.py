@@ -15,9 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
-from privacy_lint.analyzer import Engine
-from privacy_lint.labels import Tally, score
-from privacy_lint.rulepacks import default_catalog
+from privacy_lint.labels import Tally, corpus_results, score
+from privacy_lint.rulepacks import Catalog, default_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = {
@@ -30,9 +29,9 @@ CORPORA = {
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
 
-def measure(engine: Engine, folders: list[Path]) -> dict[str, Tally]:
-    files = sorted(p for folder in folders for p in folder.rglob("*.py"))
-    return score((p, engine.analyse_path(p, str(p.relative_to(ROOT))).findings) for p in files)
+def measure(catalog: Catalog, folders: list[Path]) -> dict[str, Tally]:
+    """Scan each project of a corpus as the CLI does (project index included) and score it."""
+    return score(corpus_results(catalog, folders))
 
 
 def main() -> None:
@@ -40,11 +39,11 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="list false positives and negatives")
     parser.add_argument("--no-write", action="store_true", help="do not update the JSON results file")
     args = parser.parse_args()
-    engine = Engine(default_catalog())
+    catalog = default_catalog()
     results = {}
     print(f"{'corpus':20} {'family':12} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}")
     for corpus, folders in CORPORA.items():
-        tallies = measure(engine, folders)
+        tallies = measure(catalog, folders)
         results[corpus] = {}
         for family, tally in tallies.items():
             fp, fn = len(tally.false_positives), len(tally.false_negatives)

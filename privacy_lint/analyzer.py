@@ -8,7 +8,6 @@ import re
 import sys
 import tokenize
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
@@ -18,6 +17,7 @@ from privacy_lint.consent import ConsentVocabulary
 from privacy_lint.engine import Analysis
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.hosts import HostDirectory
+from privacy_lint.index import ProjectIndex, module_name
 from privacy_lint.report import build_findings
 from privacy_lint.rulepacks import Catalog
 from privacy_lint.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
@@ -44,7 +44,7 @@ class Engine:
         self.consent = ConsentVocabulary(catalog)
         self.hosts = HostDirectory(catalog)
 
-    def analyse_source(self, source: bytes | str, path: str) -> FileResult:
+    def analyse_source(self, source: bytes | str, path: str, index: ProjectIndex | None = None) -> FileResult:
         result = FileResult(path)
         too_deep = _too_deep_for_libcst(source, path)
         if too_deep is not None:
@@ -72,6 +72,8 @@ class Engine:
                 self.consent,
                 self.hosts,
                 self.options.include_pseudonymous,
+                index,
+                Path(path).name == "__init__.py",
             )
             raws = analysis.run()
             findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
@@ -104,7 +106,7 @@ class Engine:
                 )
             )
 
-    def analyse_path(self, path: Path, display: str) -> FileResult:
+    def analyse_path(self, path: Path, display: str, index: ProjectIndex | None = None) -> FileResult:
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -130,7 +132,7 @@ class Engine:
             text = decode_source(data)
         except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
             return FileResult(display, diagnostics=[Diagnostic(display, f"cannot decode: {exc}", kind="decode-error")])
-        return self.analyse_source(text, display)
+        return self.analyse_source(text, display, index)
 
 
 def _note(path: str, suppression: Suppression) -> SuppressionNote:
@@ -194,13 +196,3 @@ def decode_source(data: bytes) -> str:
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = data.decode(encoding)
     return text[1:] if text.startswith("\ufeff") else text
-
-
-@lru_cache(maxsize=4096)
-def module_name(path: str) -> str:
-    """A dotted module name for scope names: `src/shop/models.py` -> `shop.models`."""
-    parts = list(Path(path).with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    parts = [p for p in parts if p not in ("", ".", "..", "/") and p.isidentifier()]
-    return ".".join(parts[-3:]) or "module"

@@ -39,7 +39,7 @@ def _gitignore(directory: Path) -> pathspec.PathSpec[Any] | None:
         text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", text.splitlines())
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
 def _display(path: Path) -> str:
@@ -58,7 +58,7 @@ def discover(
     `skipped_dirs` are directory names never entered (configuration's `exclude` replaces the built-in list,
     except version-control folders); `exclude` are gitignore-style patterns relative to each scanned root.
     """
-    excluded = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude))
+    excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
     skipped_dirs = skipped_dirs | ALWAYS_SKIPPED
     seen: set[Path] = set()
     for given in paths:

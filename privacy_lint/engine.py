@@ -17,12 +17,10 @@ from dataclasses import replace
 import libcst as cst
 
 from privacy_lint.evaluate import Evaluator
+from privacy_lint.index import REPR_BASES, REPR_DECORATORS, resolve_relative
 from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope
 from privacy_lint.syntax import always_exits, capture_names, dotted, is_constant_name, iterates_items, literal_string
 from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, join, union
-
-REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
-REPR_DECORATORS = ("dataclass", "dataclasses.dataclass", "attr.s", "attrs.define", "attr.define", "define", "frozen")
 
 
 class Analysis(Evaluator):
@@ -177,15 +175,15 @@ class Analysis(Evaluator):
     def stmt_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
-        base = dotted(node.module) if node.module is not None else ""
-        if node.relative:
-            base = "." * len(node.relative) + (base or "")
+        base = (dotted(node.module) if node.module is not None else "") or ""
+        if node.relative:  # from .models import Customer, inside package shop -> shop.models.Customer
+            base = resolve_relative(self.module_name, self.is_package, len(node.relative), base)
         for alias in node.names:
             name = dotted(alias.name)
             if name is None:
                 continue
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-            self.imports[local] = f"{base}.{name}" if base and not base.endswith(".") else f"{base}{name}"
+            self.imports[local] = f"{base}.{name}" if base else name
 
     def stmt_Global(self, node: cst.Global) -> None:
         self.scope.globals_declared.update(n.name.value for n in node.names)
@@ -365,7 +363,12 @@ class Analysis(Evaluator):
                     break
             else:
                 verdict = self.classifier.classify(name, person_context=self.classifier.is_person_word(info.name))
-                if verdict is not None and verdict.category is not None:
+                # pseudonymous fields (account_id) neither make a class person-like nor are reported
+                if (
+                    verdict is not None
+                    and verdict.category is not None
+                    and verdict.category.sensitivity != "pseudonymous"
+                ):
                     info.fields[name] = Origin(
                         verdict.category.id,
                         f"{info.name}.{name}",

@@ -2,7 +2,9 @@
 
 flake8 hands plugins an `ast` tree; we ignore it and parse the file's lines once with LibCST through the same
 engine as the CLI, configured by the same `[tool.privacy-lint]` table (found from each file's directory, read
-once per table). flake8 applies `# noqa` itself, so the engine's own noqa handling is off here (filtering twice
+once per table). flake8 shows a plugin one file at a time, so each flake8 process builds the project index (the
+classes of the whole project: see index.py) once, on first use, over the configuration file's folder or else
+the repository root. flake8 applies `# noqa` itself, so the engine's own noqa handling is off here (filtering twice
 with different semantics would disagree); `# privacy-lint: ignore[...]` comments still apply.
 """
 
@@ -44,6 +46,27 @@ def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[A
     catalog = catalog_for(config)
     options = EngineOptions(include_pseudonymous=include_pseudonymous or config.include_pseudonymous, honour_noqa=False)
     return Engine(catalog, options), config
+
+
+@lru_cache(maxsize=4)
+def _project_index(root: Path, config_path: Path | None, include_pseudonymous: bool) -> Any:
+    """The project index of the whole project, built once per flake8 process on first use."""
+    from privacy_lint.discovery import Target, discover
+    from privacy_lint.index import build_index
+
+    engine, _ = _configured(config_path, include_pseudonymous)
+    targets = [t for t in discover([str(root)]) if isinstance(t, Target)]
+    return build_index(((t.path, t.display) for t in targets), engine.catalog, engine.classifier)
+
+
+def _project_root(directory: Path, config_path: Path | None) -> Path:
+    """The configuration file's folder, else the repository root, else the file's folder."""
+    if config_path is not None:
+        return config_path.parent
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
 
 
 @lru_cache(maxsize=256)
@@ -96,12 +119,14 @@ class PrivacyLintChecker:
 
         directory = Path(self.filename).resolve().parent if self.filename not in ("-", "stdin") else Path.cwd()
         try:
-            engine, config = _configured(_config_for(directory), self.include_pseudonymous)
+            config_path = _config_for(directory)
+            engine, config = _configured(config_path, self.include_pseudonymous)
         except (ConfigError, RulePackError) as exc:
             # flake8 has no channel for configuration errors: one PRV000 line per file, never a traceback
             yield 1, 0, f"PRV000 privacy-lint configuration error: {exc}", type(self)
             return
-        result = engine.analyse_source("".join(self.lines), self.filename)
+        index = _project_index(_project_root(directory, config_path), config_path, self.include_pseudonymous)
+        result = engine.analyse_source("".join(self.lines), self.filename, index)
         min_confidence = max(self.min_confidence, config.min_confidence, key=CONFIDENCES.index)
         for finding in adjust_findings(result.findings, config):
             if selected(finding, config.select, config.ignore, config.min_severity, min_confidence):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privacy_lint.findings import Finding
+from privacy_lint.rulepacks import Catalog
 
 _MARKER = re.compile(r"#\s*expect:\s*([A-Z]{3}\d{3}(?:\s*,\s*[A-Z]{3}\d{3})*)")
 
@@ -68,3 +69,18 @@ def score(files: Iterable[tuple[Path, Iterable[Finding]]]) -> dict[str, Tally]:
         for line, rule in sorted(expected - actual):
             tallies[FAMILY_OF[rule]].false_negatives.append(f"{path}:{line} {rule}")
     return tallies
+
+
+def corpus_results(catalog: Catalog, folders: Iterable[Path]) -> list[tuple[Path, list[Finding]]]:
+    """(file, findings) for every file of labelled corpora, scanned as the CLI scans them (project index
+    included); each sub-folder of a corpus is one project, loose files at its top are another."""
+    from privacy_lint.scan import scan
+
+    results: list[tuple[Path, list[Finding]]] = []
+    for folder in folders:
+        projects = [*sorted(p for p in folder.iterdir() if p.is_dir()), folder]
+        for project in projects:
+            files = [str(p) for p in (sorted(project.glob("*.py")) if project == folder else [project])]
+            if files:
+                results.extend((Path(r.path), r.findings) for r in scan(files, catalog, jobs=1).files)
+    return results

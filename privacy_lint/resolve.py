@@ -15,6 +15,7 @@ import libcst as cst
 from privacy_lint.classify import Classifier, Verdict, split_name
 from privacy_lint.consent import ConsentVocabulary, Polarity
 from privacy_lint.hosts import HostDirectory
+from privacy_lint.index import ProjectIndex
 from privacy_lint.rulepacks import Catalog, Sink
 from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.syntax import dotted, is_constant_name, literal_string
@@ -23,6 +24,38 @@ from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
 TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
 MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects"})
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
+
+
+class ClassTable(dict[str, ClassInfo]):
+    """Classes by qualified name: those of the module being analysed, then those the project index knows."""
+
+    def __init__(self, index: ProjectIndex | None) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, key: str) -> ClassInfo:
+        summary = self.index.classes.get(key) if self.index is not None else None
+        if summary is None:
+            raise KeyError(key)
+        info = ClassInfo(key=key, name=summary.name, repr_fields=summary.repr_fields)
+        for attr, item in summary.fields.items():
+            info.fields[attr] = Origin(item.category, f"{summary.name}.{attr}", _ELSEWHERE, item.confidence, item.why)
+        for attr, related in summary.relations.items():
+            info.attrs[attr] = Value(type=related)
+        self[key] = info
+        return info
+
+    def get(self, key: str, default: ClassInfo | None = None) -> ClassInfo | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
+_ELSEWHERE = cst.Name("field")  # fields of other modules: the origin is re-pointed at each attribute read
 
 
 class Resolver:
@@ -37,6 +70,8 @@ class Resolver:
         consent: ConsentVocabulary,
         hosts: HostDirectory,
         include_pseudonymous: bool = False,
+        index: ProjectIndex | None = None,
+        is_package: bool = False,
     ) -> None:
         self.module = module
         self.module_name = module_name
@@ -47,7 +82,8 @@ class Resolver:
         self.include_pseudonymous = include_pseudonymous
         self.imports: dict[str, str] = {}
         self.functions: dict[str, FunctionInfo] = {}
-        self.classes: dict[str, ClassInfo] = {}
+        self.classes = ClassTable(index)  # this module's classes, then the project's
+        self.is_package = is_package  # an __init__.py: relative imports start from the module itself
         self.findings: list[RawFinding] = []
         self.scope = Scope(None)
         self.guarded = False

@@ -11,26 +11,27 @@ from dataclasses import dataclass, field
 from privacy_lint.analyzer import Engine, EngineOptions
 from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, discover
 from privacy_lint.findings import Diagnostic, FileResult
+from privacy_lint.index import ProjectIndex, build_index
 from privacy_lint.rulepacks import Catalog
 
 POOL_THRESHOLD = 16  # below this many files a pool costs more than it saves
 
-_worker_engine: Engine | None = None
+_worker: tuple[Engine, ProjectIndex] | None = None
 
 
-def _init_worker(catalog: Catalog, options: EngineOptions) -> None:
-    global _worker_engine
-    _worker_engine = Engine(catalog, options)
+def _init_worker(catalog: Catalog, options: EngineOptions, index: ProjectIndex) -> None:
+    global _worker
+    _worker = (Engine(catalog, options), index)
 
 
 def _analyse(target: Target) -> FileResult:
-    assert _worker_engine is not None
-    return _safe(_worker_engine, target)
+    assert _worker is not None
+    return _safe(*_worker, target)
 
 
-def _safe(engine: Engine, target: Target) -> FileResult:
+def _safe(engine: Engine, index: ProjectIndex, target: Target) -> FileResult:
     try:
-        return engine.analyse_path(target.path, target.display)
+        return engine.analyse_path(target.path, target.display, index)
     except Exception as exc:  # one broken file must never stop the scan
         return FileResult(
             target.display,
@@ -70,14 +71,14 @@ def scan(
             result.missing.append(Diagnostic(item.display, item.reason, kind="path-error"))
         else:
             targets.append(item)
+    options = options or EngineOptions()
+    engine = Engine(catalog, options)
+    index = build_index(((t.path, t.display) for t in targets), catalog, engine.classifier)
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(targets) < POOL_THRESHOLD:
-        engine = Engine(catalog, options or EngineOptions())
-        result.files = [_safe(engine, t) for t in targets]
+        result.files = [_safe(engine, index, t) for t in targets]
     else:
         chunk = max(1, min(32, len(targets) // (workers * 4)))
-        with ProcessPoolExecutor(
-            workers, initializer=_init_worker, initargs=(catalog, options or EngineOptions())
-        ) as pool:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog, options, index)) as pool:
             result.files = list(pool.map(_analyse, targets, chunksize=chunk))
     return result

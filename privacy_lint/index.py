@@ -1,0 +1,199 @@
+"""The project index: a cheap first pass over every file, so each file's analysis knows the rest of the project.
+
+For now it records classes and their personal-data fields (Django, SQLAlchemy, pydantic, dataclass and attrs
+models): `order.customer.email` is personal after `from shop.models import Order` wherever `Order` is defined, and
+printing a dataclass from another module shows its fields. The pass uses Python's `ast` (about a tenth of a
+LibCST parse) and only on files that define classes; the index is plain data, picklable for worker processes.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from privacy_lint.classify import Classifier
+from privacy_lint.rulepacks import Catalog
+
+REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
+REPR_DECORATORS = ("dataclass", "dataclasses.dataclass", "attr.s", "attrs.define", "attr.define", "define", "frozen")
+RELATIONS = ("ForeignKey", "OneToOneField", "relationship", "Related", "ManyToManyField")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSummary:
+    category: str
+    confidence: str
+    why: str
+
+
+@dataclass(slots=True)
+class ClassSummary:
+    qualname: str
+    name: str
+    path: str
+    fields: dict[str, FieldSummary] = field(default_factory=dict)
+    relations: dict[str, str] = field(default_factory=dict)  # attribute -> qualified class name
+    repr_fields: bool = False
+
+
+@dataclass(slots=True)
+class ProjectIndex:
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=8192)
+def module_name(path: str) -> str:
+    """The dotted module name of a file, from the packages (`__init__.py`) that contain it.
+
+    `src/shop/models.py` in package `shop` is `shop.models`; a file outside any package is its stem.
+    """
+    file = Path(path).resolve()
+    parts = [] if file.name == "__init__.py" else [file.stem]
+    directory = file.parent
+    while (directory / "__init__.py").is_file() and directory.name.isidentifier():
+        parts.insert(0, directory.name)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    return ".".join(parts) or file.stem
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: str) -> str:
+    """`from ..models import X` inside `shop.views.orders` -> `shop.models`."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    if level > 1:
+        package = package[: len(package) - (level - 1)]
+    return ".".join([*package, *([target] if target else [])])
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+class _Imports:
+    def __init__(self, tree: ast.Module, module: str, is_package: bool) -> None:
+        self.names: dict[str, str] = {}
+        self.module = module
+        for statement in tree.body:
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    self.names[alias.asname or alias.name.split(".")[0]] = (
+                        alias.name if alias.asname else (alias.name.split(".")[0])
+                    )
+            elif isinstance(statement, ast.ImportFrom):
+                base = statement.module or ""
+                if statement.level:
+                    base = resolve_relative(module, is_package, statement.level, base)
+                for alias in statement.names:
+                    self.names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+
+    def qualify(self, node: ast.expr | None) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            return f"{self.module}.{node.value}"  # a lazy reference: ForeignKey("Customer")
+        name = _dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head in self.names:
+            return self.names[head] + (f".{rest}" if rest else "")
+        return f"{self.module}.{name}"
+
+
+def _annotation_names(node: ast.expr | None, imports: _Imports) -> list[str]:
+    if node is None:
+        return []
+    if isinstance(node, ast.Subscript):
+        inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return [q for q in [imports.qualify(node.value)] if q] + [
+            n for e in inner for n in _annotation_names(e, imports)
+        ]
+    if isinstance(node, ast.BinOp):
+        return _annotation_names(node.left, imports) + _annotation_names(node.right, imports)
+    qual = imports.qualify(node)
+    return [qual] if qual else []
+
+
+def summarise_classes(source: str, path: str, catalog: Catalog, classifier: Classifier) -> list[ClassSummary]:
+    """The classes a module defines at top level, with the fields that hold personal data."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # the full analysis reports the problem
+    module = module_name(path)
+    imports = _Imports(tree, module, Path(path).name == "__init__.py")
+    summaries = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        summary = ClassSummary(f"{module}.{node.name}", node.name, path)
+        bases = [imports.qualify(b) or "" for b in node.bases]
+        decorators = [imports.qualify(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list]
+        summary.repr_fields = any(b.endswith(REPR_BASES) for b in bases) or any(
+            d.endswith(REPR_DECORATORS) for d in decorators
+        )
+        person = classifier.is_person_word(node.name)
+        for statement in node.body:
+            target, type_nodes, call = _field(statement)
+            if target is None or target.isupper():
+                continue
+            if call is not None and (_dotted(call.func) or "").endswith(RELATIONS) and call.args:
+                related = imports.qualify(call.args[0])
+                if related:
+                    summary.relations[target] = related
+                    continue
+            quals = [q for t in type_nodes for q in _annotation_names(t, imports)]
+            category = next((catalog.field_types[q] for q in quals if q in catalog.field_types), None)
+            if category is not None:
+                label = catalog.categories[category].label
+                summary.fields[target] = FieldSummary(
+                    category, "high", f"field '{node.name}.{target}' is a {label} field"
+                )
+                continue
+            verdict = classifier.classify(target, person_context=person)
+            if verdict is not None and verdict.category is not None and verdict.category.sensitivity != "pseudonymous":
+                summary.fields[target] = FieldSummary(
+                    verdict.category.id, "medium", f"field of {node.name}: {verdict.why}"
+                )
+        summaries.append(summary)
+    return summaries
+
+
+def _field(statement: ast.stmt) -> tuple[str | None, list[ast.expr], ast.Call | None]:
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        if isinstance(statement.value, ast.Call):
+            return statement.targets[0].id, [statement.value.func], statement.value
+        return None, [], None
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        call = statement.value if isinstance(statement.value, ast.Call) else None
+        nodes = [statement.annotation] + ([call.func] if call is not None else [])
+        return statement.target.id, nodes, call
+    return None, [], None
+
+
+def build_index(files: Iterable[tuple[Path, str]], catalog: Catalog, classifier: Classifier) -> ProjectIndex:
+    """The first pass over (path, display name) pairs; files without a class statement are not parsed."""
+    index = ProjectIndex()
+    for path, display in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if b"class " not in data or b"\0" in data:
+            continue
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        for summary in summarise_classes(source, display, catalog, classifier):
+            index.classes[summary.qualname] = summary
+    return index

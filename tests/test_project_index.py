@@ -1,0 +1,61 @@
+"""The project index: classes defined in one module give meaning to attribute reads in another."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+MODELS = """from dataclasses import dataclass
+
+from django.db import models
+
+
+class Customer(models.Model):
+    contact = models.EmailField()
+    plan = models.CharField(max_length=20)
+
+
+class Order(models.Model):
+    customer = models.ForeignKey("Customer", on_delete=models.CASCADE)
+    total = models.DecimalField()
+
+
+@dataclass
+class Recipient:
+    user_id: int
+    email: str
+
+
+@dataclass
+class Job:
+    job_id: int
+"""
+
+VIEWS = """import logging
+
+from .models import Job, Order, Recipient
+
+log = logging.getLogger(__name__)
+
+
+def show(order: Order, recipient: Recipient, job: Job):
+    log.info("contact %s", order.customer.contact)
+    log.info("plan %s", order.customer.plan)
+    print(f"sent to {recipient}")
+    print(f"ran {job}")
+    log.info("order %s", order.total)
+"""
+
+
+def test_cross_module_models_and_dataclasses(cli: str, tmp_path: Path) -> None:
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(MODELS)
+    (package / "views.py").write_text(VIEWS)
+    done = subprocess.run([cli, "check", "shop"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if ": PRV" in line]
+    assert [line.split(":")[1] for line in lines] == ["9", "11"], done.stdout
+    assert "email address (order.customer.contact)" in lines[0]  # an EmailField whatever its name
+    alone = subprocess.run([cli, "check", "shop/views.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert ": PRV" not in alone.stdout  # scanned alone, the view knows nothing of the models
