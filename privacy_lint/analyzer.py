@@ -77,7 +77,7 @@ class Engine:
             )
             raws = analysis.run()
             findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
-            self._suppress(result, findings, module.code)
+            self._suppress(result, findings, source if isinstance(source, str) else decode_source(source))
         except RecursionError:
             result.diagnostics.append(
                 Diagnostic(path, "skipped: expressions nested too deeply to analyse", 0, 0, "too-deep")

@@ -32,11 +32,16 @@ class ClassTable(dict[str, ClassInfo]):
     def __init__(self, index: ProjectIndex | None) -> None:
         super().__init__()
         self.index = index
+        self._unknown: set[str] = set()  # names looked up and not found: most look-ups are misses
 
-    def __missing__(self, key: str) -> ClassInfo:
+    def get(self, key: str, default: ClassInfo | None = None) -> ClassInfo | None:  # type: ignore[override]
+        found = dict.get(self, key)
+        if found is not None or key in self._unknown:
+            return found if found is not None else default
         summary = self.index.classes.get(key) if self.index is not None else None
         if summary is None:
-            raise KeyError(key)
+            self._unknown.add(key)
+            return default
         info = ClassInfo(key=key, name=summary.name, repr_fields=summary.repr_fields)
         for attr, item in summary.fields.items():
             info.fields[attr] = Origin(item.category, f"{summary.name}.{attr}", _ELSEWHERE, item.confidence, item.why)
@@ -45,11 +50,11 @@ class ClassTable(dict[str, ClassInfo]):
         self[key] = info
         return info
 
-    def get(self, key: str, default: ClassInfo | None = None) -> ClassInfo | None:  # type: ignore[override]
-        try:
-            return self[key]
-        except KeyError:
-            return default
+    def __missing__(self, key: str) -> ClassInfo:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None
