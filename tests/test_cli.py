@@ -108,7 +108,10 @@ def _sarif(cli: str, target: Path) -> dict:  # type: ignore[type-arg]
 
 def test_sarif_validates_against_the_official_schema(cli: str, tmp_path: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    assert SARIF_SCHEMA.is_file(), f"SARIF schema missing at {SARIF_SCHEMA}"
+    if not SARIF_SCHEMA.is_file():
+        # CI lays ../shared beside the clone and must validate; a developer's checkout may not have it.
+        assert not os.environ.get("CI"), f"SARIF schema missing at {SARIF_SCHEMA}"
+        pytest.skip(f"the OASIS SARIF schema is not at {SARIF_SCHEMA}")
     schema = json.loads(SARIF_SCHEMA.read_text())
     (tmp_path / "broken.py").write_text("def oops(:\n")
     (tmp_path / "leaky.py").write_text(LEAKY)
