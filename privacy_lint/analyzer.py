@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import ast
-import io
 import re
 import sys
-import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import libcst as cst
 
 from privacy_lint.classify import Classifier
 from privacy_lint.consent import ConsentVocabulary
+from privacy_lint.discovery import decode_source
 from privacy_lint.engine import Analysis
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.hosts import HostDirectory
@@ -189,10 +188,3 @@ def _too_deep_for_libcst(source: bytes | str, path: str) -> Diagnostic | None:
     except (RecursionError, MemoryError):
         return Diagnostic(path, "skipped: nested too deeply to parse", 0, 0, "too-deep")
     return None  # Python accepts it, so its real nesting is within CPython's limit: safe for LibCST
-
-
-def decode_source(data: bytes) -> str:
-    """Decode as Python does: BOM, PEP 263 coding line, else UTF-8."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    text = data.decode(encoding)
-    return text[1:] if text.startswith("\ufeff") else text

@@ -3,7 +3,9 @@ what `.gitignore` files exclude. Files named explicitly are always scanned."""
 
 from __future__ import annotations
 
+import io
 import os
+import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,3 +135,10 @@ def _walk(
             yield Target(path, _display(path))
         yield from problems
         problems.clear()
+
+
+def decode_source(data: bytes) -> str:
+    """Decode as Python does: BOM, PEP 263 coding line, else UTF-8."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from privacy_lint.classify import Classifier
+from privacy_lint.discovery import decode_source
 from privacy_lint.rulepacks import Catalog
 
 REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
@@ -191,8 +192,8 @@ def build_index(files: Iterable[tuple[Path, str]], catalog: Catalog, classifier:
         if b"class " not in data or b"\0" in data:
             continue
         try:
-            source = data.decode("utf-8")
-        except UnicodeDecodeError:
+            source = decode_source(data)
+        except (SyntaxError, UnicodeDecodeError, LookupError):
             continue
         for summary in summarise_classes(source, display, catalog, classifier):
             index.classes[summary.qualname] = summary

@@ -44,9 +44,7 @@ class Tally:
         return self.true_positives / wanted if wanted else 1.0
 
 
-def compare(
-    path: Path, findings: Iterable[Finding], display: str | None = None
-) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+def compare(path: Path, findings: Iterable[Finding]) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
     """(missing, extra) (line, rule) pairs for one labelled file."""
     expected = expected_findings(path.read_text(encoding="utf-8"))
     actual = {(f.span.line, f.rule) for f in findings}
