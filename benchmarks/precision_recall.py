@@ -25,6 +25,7 @@ CORPORA = {
     "unseen holdout": [ROOT / "fixtures" / "holdout"],
     "unseen holdout b": [ROOT / "fixtures" / "holdout_b"],
     "sample service": [ROOT / "fixtures" / "sample_service"],
+    "multi-module projects": [ROOT / "fixtures" / "projects"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 

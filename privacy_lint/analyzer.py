@@ -14,6 +14,7 @@ from privacy_lint.classify import Classifier
 from privacy_lint.consent import ConsentVocabulary
 from privacy_lint.discovery import decode_source
 from privacy_lint.engine import Analysis
+from privacy_lint.exports import Externals, export_module
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.index import ProjectIndex, module_name
@@ -30,7 +31,7 @@ class EngineOptions:
     include_pseudonymous: bool = False
     keep_guarded: bool = False
     require_reason: bool = False  # suppressions without a reason do not suppress
-    honour_noqa: bool = True  # off under flake8, which applies `# noqa` itself
+    honour_noqa: bool = True  # off under flake8, which applies noqa comments itself
 
 
 class Engine:
@@ -43,7 +44,15 @@ class Engine:
         self.consent = ConsentVocabulary(catalog)
         self.hosts = HostDirectory(catalog)
 
-    def analyse_source(self, source: bytes | str, path: str, index: ProjectIndex | None = None) -> FileResult:
+    def analyse_source(
+        self,
+        source: bytes | str,
+        path: str,
+        index: ProjectIndex | None = None,
+        externals: Externals | None = None,
+        export: bool = False,
+    ) -> FileResult:
+        """Analyse one module; with `export`, its summaries for the modules that import it go in `result.summary`."""
         result = FileResult(path)
         too_deep = _too_deep_for_libcst(source, path)
         if too_deep is not None:
@@ -73,10 +82,15 @@ class Engine:
                 self.options.include_pseudonymous,
                 index,
                 Path(path).name == "__init__.py",
+                externals,
             )
             raws = analysis.run()
             findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
-            self._suppress(result, findings, source if isinstance(source, str) else decode_source(source))
+            text = source if isinstance(source, str) else decode_source(source)
+            self._suppress(result, findings, text)
+            if export:
+                name = analysis.module_name
+                result.summary = export_module(analysis, text, path, index.dependencies(name) if index else ())
         except RecursionError:
             result.diagnostics.append(
                 Diagnostic(path, "skipped: expressions nested too deeply to analyse", 0, 0, "too-deep")
@@ -105,7 +119,14 @@ class Engine:
                 )
             )
 
-    def analyse_path(self, path: Path, display: str, index: ProjectIndex | None = None) -> FileResult:
+    def analyse_path(
+        self,
+        path: Path,
+        display: str,
+        index: ProjectIndex | None = None,
+        externals: Externals | None = None,
+        export: bool = False,
+    ) -> FileResult:
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -131,7 +152,7 @@ class Engine:
             text = decode_source(data)
         except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
             return FileResult(display, diagnostics=[Diagnostic(display, f"cannot decode: {exc}", kind="decode-error")])
-        return self.analyse_source(text, display, index)
+        return self.analyse_source(text, display, index, externals, export)
 
 
 def _note(path: str, suppression: Suppression) -> SuppressionNote:

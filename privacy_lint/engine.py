@@ -19,7 +19,16 @@ import libcst as cst
 from privacy_lint.evaluate import Evaluator
 from privacy_lint.index import REPR_BASES, REPR_DECORATORS, resolve_relative
 from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope
-from privacy_lint.syntax import always_exits, capture_names, dotted, is_constant_name, iterates_items, literal_string
+from privacy_lint.syntax import (
+    EXITS,
+    RAISES,
+    always_exits,
+    capture_names,
+    dotted,
+    is_constant_name,
+    iterates_items,
+    literal_string,
+)
 from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, join, union
 
 
@@ -53,22 +62,26 @@ class Analysis(Evaluator):
         return self.findings
 
     # ------------------------------------------------------------- statements
-    def exec_block(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> None:
-        saved = self.guarded
+    def exec_block(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> bool:
+        """Run a block; True when, at its end, a consent check that raises otherwise guards it (an assertion)."""
+        saved, saved_asserted = self.guarded, self.asserted
         for statement in statements:
             self.exec_statement(statement)
             if isinstance(statement, cst.If) and not self.guarded:
                 self.guarded = self._guards_rest(statement)
-        self.guarded = saved
+                self.asserted = self.asserted or self._guards_rest(statement, RAISES)
+        asserted = self.asserted
+        self.guarded, self.asserted = saved, saved_asserted
+        return asserted
 
-    def _guards_rest(self, node: cst.If) -> bool:
+    def _guards_rest(self, node: cst.If, exits: tuple[type[cst.CSTNode], ...] = EXITS) -> bool:
         """`if not has_consent(u): return` guards the statements after it."""
         polarity = self.polarity(node.test)
         if node.orelse is None:
-            return polarity.when_false and always_exits(node.body)
+            return polarity.when_false and always_exits(node.body, exits)
         if isinstance(node.orelse, cst.Else):
-            return (polarity.when_false and always_exits(node.body)) or (
-                polarity.when_true and always_exits(node.orelse.body)
+            return (polarity.when_false and always_exits(node.body, exits)) or (
+                polarity.when_true and always_exits(node.orelse.body, exits)
             )
         return False
 
@@ -101,6 +114,11 @@ class Analysis(Evaluator):
 
     def stmt_Expr(self, node: cst.Expr) -> None:
         self.eval(node.value)
+        call = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if isinstance(call, cst.Call):  # ensure_consent(user): returns only if consent is given
+            info = self._local_function(self.qualname(call.func))
+            if info is not None and self.analyse_function(info).asserts_consent:
+                self.guarded = self.asserted = True
 
     def stmt_Assign(self, node: cst.Assign) -> None:
         value = self.eval(node.value)
@@ -158,7 +176,7 @@ class Analysis(Evaluator):
         if node.msg is not None:
             self.eval(node.msg)
         if self.polarity(node.test).when_true:
-            self.guarded = True
+            self.guarded = self.asserted = True
 
     def stmt_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -286,12 +304,7 @@ class Analysis(Evaluator):
         info.is_property = any(
             (dotted(d.decorator) or "").endswith(("property", "cached_property")) for d in node.decorators
         )
-        info.consent_decorated = any(
-            self.consent.is_decorator(
-                dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or ""
-            )
-            for d in node.decorators
-        )
+        info.consent_decorated = any(self._consent_decorator(d.decorator) for d in node.decorators)
         for decorator in node.decorators:
             call = decorator.decorator
             if isinstance(call, cst.Call):
@@ -300,6 +313,25 @@ class Analysis(Evaluator):
                         info.instance_type = self.qualname(arg.value) or dotted(arg.value)
         self.functions[key] = info
         self.scope.vars[node.name.value] = Value(type=key)
+
+    def _consent_decorator(self, decorator: cst.BaseExpression) -> bool:
+        """`@consent_required`, or a decorator of the project whose wrapper calls the function under consent."""
+        func = decorator.func if isinstance(decorator, cst.Call) else decorator
+        if self.consent.is_decorator(dotted(func) or ""):
+            return True
+        info = self._local_function(self.qualname(func))
+        return info is not None and self.wraps_under_consent(info)
+
+    def wraps_under_consent(self, info: FunctionInfo, depth: int = 0) -> bool:
+        """A decorator whose wrapper calls the wrapped function only under a consent check; a factory of one."""
+        self.analyse_function(info)
+        if info.consent_wrapper:
+            return True
+        returned = self.functions.get(info.returns.type or "")
+        if returned is None or returned is info or depth > 3:
+            return False
+        inner = self.wraps_under_consent(returned, depth + 1)  # analysing the wrapper marks `info`
+        return inner or info.consent_wrapper
 
     def stmt_ClassDef(self, node: cst.ClassDef) -> None:
         key = f"{self.module_name}.{node.name.value}"
@@ -398,28 +430,36 @@ class Analysis(Evaluator):
             return info
         info.state = "running"
         node = info.node
+        assert node is not None  # functions of other modules arrive analysed
         outer_scope, outer_guard = self.scope, self.guarded
         self.scope = Scope(info.parent, function=info)
         self.guarded = info.consent_decorated
         saved_context = self.context
         local = info.key[len(self.module_name) + 1 :] if info.key.startswith(self.module_name + ".") else ""
         self.context = local.split(".") if local else [node.name.value]
+        outer_asserted, self.asserted = self.asserted, False
         try:
             self._bind_params(info)
-            self.exec_suite(node.body)
+            info.asserts_consent = self.exec_block(node.body.body)
         finally:
-            self.scope, self.guarded = outer_scope, outer_guard
+            self.scope, self.guarded, self.asserted = outer_scope, outer_guard, outer_asserted
             self.context = saved_context
             info.state = "done"
         return info
 
     def _bind_params(self, info: FunctionInfo) -> None:
+        assert info.node is not None
         params = info.node.params
         ordered = [*params.posonly_params, *params.params, *params.kwonly_params]
         star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+        info.named = len(params.posonly_params) + len(params.params)
         for index, param in enumerate([*ordered, *star]):
             name = param.name.value
             info.params.append(name)
+            if param is params.star_arg:
+                info.star = index
+            elif param is params.star_kwarg:
+                info.star_kwarg = index
             if param.default is not None:
                 self.eval(param.default)
             if index == 0 and info.class_key is not None and name in ("self", "cls"):
@@ -448,10 +488,7 @@ class Analysis(Evaluator):
 
     def _bind_arguments(self, info: FunctionInfo, args: list[tuple[cst.Arg, Value]], skip: int) -> dict[int, Value]:
         """Arguments by parameter index; extra keywords go to `**kwargs` (as keys), extra positionals to `*args`."""
-        params = info.node.params
-        named = len(params.posonly_params) + len(params.params)
-        star = info.params.index(params.star_arg.name.value) if isinstance(params.star_arg, cst.Param) else -1
-        star_kwarg = info.params.index(params.star_kwarg.name.value) if params.star_kwarg is not None else -1
+        named, star, star_kwarg = info.named, info.star, info.star_kwarg
         bound: dict[int, Value] = {}
         extra: list[Value] = []
         keywords: dict[str, Value] = {}
@@ -461,7 +498,15 @@ class Analysis(Evaluator):
                 bound[offset + skip] = value
             else:
                 extra.append(value)
+        spread: list[Value] = []
         for arg, value in args:
+            if arg.star == "*":  # f(*values): lands in *args, or in the positional parameters left
+                extra.append(value)
+            elif arg.star == "**":  # f(**fields): forwarded keywords
+                if value.keys:
+                    keywords.update(value.keys)
+                elif value.tainted:
+                    spread.append(value)
             if arg.keyword is None:
                 continue
             name = arg.keyword.value
@@ -469,10 +514,13 @@ class Analysis(Evaluator):
                 bound[info.params.index(name)] = value
             else:
                 keywords[name] = self._named(name, value, arg.value, evidence=True)
-        if star >= 0 and extra:
-            bound[star] = union(extra)
-        if star_kwarg >= 0 and keywords:
-            bound[star_kwarg] = Value(keys=keywords)
+        if extra:
+            if star >= 0:
+                bound[star] = union(extra)
+            for index in range(len(positional) + skip, named):  # f(*values) fills what positionals left
+                bound.setdefault(index, union(extra))
+        if star_kwarg >= 0 and (keywords or spread):
+            bound[star_kwarg] = Value(keys=keywords, flows=union(spread).flows)
         return bound
 
     def call_function(
@@ -482,7 +530,9 @@ class Analysis(Evaluator):
         self.analyse_function(info)
         caller = self.scope.function
         info.call_sites.append((caller, self.guarded))
-        skip_self = 1 if info.class_key is not None and info.params[:1] in (["self"], ["cls"]) and method else 0
+        bound_self = info.params[:1] in (["self"], ["cls"])
+        # a method called on an instance, or a Celery task declared with bind=True (`def task(self, payload)`)
+        skip_self = 1 if bound_self and (method if info.class_key is not None else True) else 0
         bound = self._bind_arguments(info, args, skip_self)
         call_name = info.key.rsplit(".", 1)[-1]
         for param_sink in list(info.param_sinks.values()):  # a recursive call adds to the summary it reads
@@ -491,10 +541,11 @@ class Analysis(Evaluator):
                 continue
             personal_param = param_sink.param < len(info.name_personal) and info.name_personal[param_sink.param]
             note = f"passed to {call_name}({info.params[param_sink.param]})"
-            flows = [f.then(note, node) for f in passed.whole()]
+            shown = param_sink.hit.service in ("log", "exception")
+            # a logged parameter shows its repr: every field of a dataclass or pydantic argument
+            flows = [f.then(note, node) for f in (self._exposed(passed) if shown else passed.whole())]
             flows = [Flow(f.origin, (*f.steps, *param_sink.steps)[:MAX_STEPS], f.consented) for f in flows]
             via_hit = param_sink.hit
-            shown = via_hit.service in ("log", "exception")
             concrete = [
                 f
                 for f in flows

@@ -18,6 +18,8 @@ SERIALISERS = frozenset(
 )  # fmt: skip
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
 STRING_BUILDERS = frozenset({"join", "format", "format_map"})
+# Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
+PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
 
 
 class Evaluator(SinkReporter):
@@ -121,7 +123,8 @@ class Evaluator(SinkReporter):
             return replace(value, flows=EMPTY, keys=None, clean=True)
         consent = value.consent or self.consent.of_name(name).sign
         concrete = any(f.origin.param < 0 for f in flows)
-        if verdict is not None and verdict.category is not None and not (value.clean or value.type or concrete):
+        opaque = value.type is not None and not value.type.startswith(PLAIN_DATA_TYPES)
+        if verdict is not None and verdict.category is not None and not (value.clean or opaque or concrete):
             origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why, by_name=True)
             flows = cap({*flows, Flow(origin)})
         return replace(value, flows=flows, consent=consent)
@@ -155,7 +158,7 @@ class Evaluator(SinkReporter):
         if name in ("True", "False", "None"):
             return CLEAN
         if name in self.imports:
-            return Value(type=self.imports[name])
+            return Value(type=self.typed(self.imports[name]))
         if is_constant_name(name):
             return CLEAN
         if name in self.catalog.request_objects:
@@ -351,7 +354,7 @@ class Evaluator(SinkReporter):
         path = dotted(node)
         if path is not None:
             if path in self.imports:
-                return Value(type=self.imports[path])
+                return Value(type=self.typed(self.imports[path]))
             stored = self.scope.lookup(path)
             if stored is not None:
                 return stored
@@ -374,6 +377,9 @@ class Evaluator(SinkReporter):
                 return Value(flows=frozenset({Flow(replace(origin, text=path or origin.text, node=node))}))
             if cls is not None and attr in cls.attrs:
                 return self._member(cls.attrs[attr], node)
+            remote = self._remote_function(f"{base.type}.{attr}")
+            if remote is not None and remote.is_property:
+                return self._property(remote, node)
         person = self._is_person(node.value, base)
         if is_constant_name(attr) or (not person and self._is_non_person(node.value, base)):
             return CLEAN
@@ -397,6 +403,9 @@ class Evaluator(SinkReporter):
         info = self.functions.get(value.type or "")
         if info is None or not info.is_property:
             return value
+        return self._property(info, node)
+
+    def _property(self, info: FunctionInfo, node: cst.Attribute) -> Value:
         self.analyse_function(info)
         flows = {
             f.then(f"returned by property {node.attr.value}", node) for f in info.returns.whole() if f.origin.param < 0
@@ -430,7 +439,9 @@ class Evaluator(SinkReporter):
         receiver: Value | None = None
         if isinstance(func, cst.Attribute):
             receiver = self.eval(func.value)
-        elif not isinstance(func, cst.Name):
+        elif isinstance(func, cst.Name):
+            self.note_wrapped_call(func.value)
+        else:
             self.eval(func)
 
         sink = self._sink(qual)
@@ -466,7 +477,8 @@ class Evaluator(SinkReporter):
             method_result = self._method(func, name, receiver, args, node)
             if method_result is not None:
                 return method_result
-        verdict = self.classifier.classify(name) if name else None
+        constructor = name[:1].isupper()  # EmailSender() builds a sender: only functions are named after results
+        verdict = self.classifier.classify(name) if name and not constructor else None
         if verdict is not None and verdict.category is not None:
             # get_client_ip(request), customer_email(order): the function's name says what it returns.
             origin = self._origin(verdict, f"{self._callee_text(func)}()", node, "medium", "returned by a call")
@@ -474,7 +486,7 @@ class Evaluator(SinkReporter):
             return Value(flows=cap({Flow(origin), *flows}))
         model = self._model_instance(qual) if qual else None
         carried = EMPTY
-        if name[:1].isupper() and not model:
+        if constructor and not model:
             # BaseEvent(user_properties={...}), Mail(to_emails=...): an object built from personal data holds it
             # and sends it along; whether printing it shows the data depends on its class, unknown here.
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())

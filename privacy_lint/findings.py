@@ -7,6 +7,10 @@ serialise straight to JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from privacy_lint.exports import ModuleSummary
 
 SEVERITIES = ("note", "warning", "error")  # ascending, SARIF levels
 CONFIDENCES = ("low", "medium", "high")  # ascending
@@ -42,6 +46,7 @@ class Source:
     span: Span
     confidence: str  # low | medium | high
     why: str  # explanation: which token, which pattern, which object context
+    path: str = ""  # file of the source when it is not the finding's file (data returned by another module)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +99,4 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: list[tuple[Finding, SuppressionNote]] = field(default_factory=list)  # accepted risks
     unused_suppressions: list[SuppressionNote] = field(default_factory=list)
+    summary: ModuleSummary | None = field(default=None, repr=False)  # for the modules that import this one

@@ -2,10 +2,12 @@
 
 flake8 hands plugins an `ast` tree; we ignore it and parse the file's lines once with LibCST through the same
 engine as the CLI, configured by the same `[tool.privacy-lint]` table (found from each file's directory, read
-once per table). flake8 shows a plugin one file at a time, so each flake8 process builds the project index (the
-classes of the whole project: see index.py) once, on first use, over the configuration file's folder or else
-the repository root. flake8 applies `# noqa` itself, so the engine's own noqa handling is off here (filtering twice
-with different semantics would disagree); `# privacy-lint: ignore[...]` comments still apply.
+once per table). flake8 shows a plugin one file at a time, so each flake8 process builds the project index (see
+index.py) once, on first use, over the configuration file's folder or else the repository root; before checking a
+file it analyses the project modules that file imports, transitively, for their summaries (each module once per
+process, see project.OnDemand), so a file sees what it would see in `privacy-lint check`. flake8 applies `# noqa`
+itself, so the engine's own noqa handling is off here (filtering twice with different semantics would disagree);
+`# privacy-lint: ignore[...]` comments still apply.
 """
 
 from __future__ import annotations
@@ -49,14 +51,21 @@ def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[A
 
 
 @lru_cache(maxsize=4)
-def _project_index(root: Path, config_path: Path | None, include_pseudonymous: bool) -> Any:
-    """The project index of the whole project, built once per flake8 process on first use."""
+def _project(root: Path, config_path: Path | None, include_pseudonymous: bool) -> Any:
+    """The project index of the whole project, built once per flake8 process on first use, and the summaries
+    of its modules, computed as the files being checked need them."""
     from privacy_lint.discovery import Target, discover
     from privacy_lint.index import build_index
+    from privacy_lint.project import OnDemand
 
     engine, _ = _configured(config_path, include_pseudonymous)
     targets = [t for t in discover([str(root)]) if isinstance(t, Target)]
-    return build_index(((t.path, t.display) for t in targets), engine.catalog, engine.classifier)
+    index = build_index(((t.path, t.display) for t in targets), engine.catalog, engine.classifier)
+
+    def summarise(path: str, externals: Any) -> Any:
+        return engine.analyse_path(Path(path), path, index, externals, export=True).summary
+
+    return OnDemand(index, summarise)
 
 
 def _project_root(directory: Path, config_path: Path | None) -> Path:
@@ -125,8 +134,11 @@ class PrivacyLintChecker:
             # flake8 has no channel for configuration errors: one PRV000 line per file, never a traceback
             yield 1, 0, f"PRV000 privacy-lint configuration error: {exc}", type(self)
             return
-        index = _project_index(_project_root(directory, config_path), config_path, self.include_pseudonymous)
-        result = engine.analyse_source("".join(self.lines), self.filename, index)
+        from privacy_lint.index import module_name
+
+        project = _project(_project_root(directory, config_path), config_path, self.include_pseudonymous)
+        externals = project.externals_for(module_name(self.filename), self.filename)
+        result = engine.analyse_source("".join(self.lines), self.filename, project.index, externals)
         min_confidence = max(self.min_confidence, config.min_confidence, key=CONFIDENCES.index)
         for finding in adjust_findings(result.findings, config):
             if selected(finding, config.select, config.ignore, config.min_severity, min_confidence):

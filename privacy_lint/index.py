@@ -9,7 +9,7 @@ LibCST parse) and only on files that define classes; the index is plain data, pi
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,9 +40,37 @@ class ClassSummary:
     repr_fields: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ModuleEntry:
+    name: str
+    path: str  # the file as the scan names it
+    imports: tuple[str, ...]  # qualified names it imports, at any depth (function-level imports included)
+
+
 @dataclass(slots=True)
 class ProjectIndex:
     classes: dict[str, ClassSummary] = field(default_factory=dict)
+    modules: dict[str, ModuleEntry] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # `shop.record` -> `shop.audit.record` (re-exports)
+
+    def module_of(self, qualname: str) -> str | None:
+        """The project module a qualified name lives in: the longest prefix that is a module."""
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            name = ".".join(parts[:cut])
+            if name in self.modules:
+                return name
+        return None
+
+    def dependencies(self, module: str) -> set[str]:
+        """The project modules a module imports (directly)."""
+        entry = self.modules.get(module)
+        if entry is None:
+            return set()
+        found = {self.module_of(name) for name in entry.imports}
+        found.discard(None)
+        found.discard(module)
+        return found  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=8192)
@@ -79,22 +107,44 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included (imports inside functions and `if TYPE_CHECKING:` count)."""
+    for statement in body:
+        yield statement
+        for name in _BLOCKS:
+            inner = getattr(statement, name, None)
+            if inner:
+                yield from _statements(inner)
+
+
 class _Imports:
+    """The names a module's top level binds by import, and every module it imports at any depth."""
+
     def __init__(self, tree: ast.Module, module: str, is_package: bool) -> None:
         self.names: dict[str, str] = {}
         self.module = module
-        for statement in tree.body:
+        self.imported: list[str] = []
+        top = set(map(id, tree.body))
+        for statement in _statements(tree.body):
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
-                    self.names[alias.asname or alias.name.split(".")[0]] = (
-                        alias.name if alias.asname else (alias.name.split(".")[0])
-                    )
+                    self.imported.append(alias.name)
+                    if id(statement) in top:
+                        self.names[alias.asname or alias.name.split(".")[0]] = (
+                            alias.name if alias.asname else (alias.name.split(".")[0])
+                        )
             elif isinstance(statement, ast.ImportFrom):
                 base = statement.module or ""
                 if statement.level:
                     base = resolve_relative(module, is_package, statement.level, base)
                 for alias in statement.names:
-                    self.names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                    full = f"{base}.{alias.name}" if base else alias.name
+                    self.imported.append(full)
+                    if id(statement) in top and alias.name != "*":
+                        self.names[alias.asname or alias.name] = full
 
     def qualify(self, node: ast.expr | None) -> str | None:
         if node is None:
@@ -124,14 +174,26 @@ def _annotation_names(node: ast.expr | None, imports: _Imports) -> list[str]:
     return [qual] if qual else []
 
 
-def summarise_classes(source: str, path: str, catalog: Catalog, classifier: Classifier) -> list[ClassSummary]:
-    """The classes a module defines at top level, with the fields that hold personal data."""
+def index_module(source: str, path: str, catalog: Catalog, classifier: Classifier, index: ProjectIndex) -> None:
+    """Add one module to the index: its imports, its re-exports, its classes."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []  # the full analysis reports the problem
+        return  # the full analysis reports the problem
     module = module_name(path)
     imports = _Imports(tree, module, Path(path).name == "__init__.py")
+    index.modules.setdefault(module, ModuleEntry(module, path, tuple(dict.fromkeys(imports.imported))))
+    for local, target in imports.names.items():
+        if target != f"{module}.{local}":
+            index.aliases.setdefault(f"{module}.{local}", target)
+    for summary in summarise_classes(tree, module, path, imports, catalog, classifier):
+        index.classes.setdefault(summary.qualname, summary)
+
+
+def summarise_classes(
+    tree: ast.Module, module: str, path: str, imports: _Imports, catalog: Catalog, classifier: Classifier
+) -> list[ClassSummary]:
+    """The classes a module defines at top level, with the fields that hold personal data."""
     summaries = []
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
@@ -182,19 +244,44 @@ def _field(statement: ast.stmt) -> tuple[str | None, list[ast.expr], ast.Call | 
 
 
 def build_index(files: Iterable[tuple[Path, str]], catalog: Catalog, classifier: Classifier) -> ProjectIndex:
-    """The first pass over (path, display name) pairs; files without a class statement are not parsed."""
+    """The first pass over (path, display name) pairs; files with neither imports nor classes are not parsed."""
     index = ProjectIndex()
     for path, display in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if b"class " not in data or b"\0" in data:
-            continue
-        try:
-            source = decode_source(data)
-        except (SyntaxError, UnicodeDecodeError, LookupError):
-            continue
-        for summary in summarise_classes(source, display, catalog, classifier):
-            index.classes[summary.qualname] = summary
+        add_file(index, path, display, catalog, classifier)
     return index
+
+
+def add_file(index: ProjectIndex, path: Path, display: str, catalog: Catalog, classifier: Classifier) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    if (b"import" not in data and b"class " not in data) or b"\0" in data:
+        return
+    try:
+        source = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return
+    index_module(source, display, catalog, classifier, index)
+
+
+def find_module_file(name: str, roots: Iterable[Path]) -> Path | None:
+    """The file of module `name` under one of the source roots."""
+    parts = name.split(".")
+    for root in roots:
+        base = root.joinpath(*parts)
+        for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def source_roots(paths: Iterable[str]) -> list[Path]:
+    """The folders imports start from: above the top package of each file (`src/` in a src layout)."""
+    roots: dict[Path, None] = {}
+    for path in paths:
+        file = Path(path).resolve()
+        depth = module_name(path).count(".") + (1 if file.name == "__init__.py" else 0)
+        if depth < len(file.parents):
+            roots.setdefault(file.parents[depth], None)
+    return list(roots)

@@ -10,7 +10,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from privacy_lint.findings import Finding, Source, Span, Step
 from privacy_lint.rulepacks import Catalog
 from privacy_lint.summaries import RawFinding
-from privacy_lint.values import CONFIDENCE_RANK, Flow
+from privacy_lint.values import CONFIDENCE_RANK, Flow, Node, Place
 
 _SEVERITY = {"special": "error", "high": "error", "personal": "warning", "pseudonymous": "note"}
 _CONFIDENCES = ("low", "medium", "high")
@@ -29,7 +29,9 @@ def rule_for(service: str, guarded: bool, catalog: Catalog) -> str | None:
     return "PRV101"
 
 
-def _span(ranges: Mapping[cst.CSTNode, CodeRange], node: cst.CSTNode, fallback: Span) -> Span:
+def _span(ranges: Mapping[cst.CSTNode, CodeRange], node: Node, fallback: Span) -> Span:
+    if isinstance(node, Place):
+        return Span(node.line, node.col, node.line, node.col + len(node.code))
     found = ranges.get(node)
     if found is None:
         return fallback
@@ -64,7 +66,9 @@ def _message(rule: str, sources: list[Source], raw: RawFinding) -> str:
 def _distinct_sources(flows: list[Flow], ranges: Mapping[cst.CSTNode, CodeRange]) -> list[Flow]:
     """One flow per (category, source text): the shortest, ties broken by position so output is deterministic."""
 
-    def where(node: cst.CSTNode) -> tuple[int, int]:
+    def where(node: Node) -> tuple[int, int]:
+        if isinstance(node, Place):
+            return (node.line, node.col)
         found = ranges.get(node)
         return (found.start.line, found.start.column) if found else (0, 0)
 
@@ -104,7 +108,13 @@ def build_findings(
     if not grouped:
         return []
     ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    code_for = module.code_for_node
+
+    def code_for(node: Node) -> str:
+        return node.code if isinstance(node, Place) else module.code_for_node(node)
+
+    def path_of(node: Node) -> str:
+        return node.path if isinstance(node, Place) else ""
+
     findings = []
     for (rule, _), (raw, flows) in grouped.items():
         sink_span = _span(ranges, raw.report_node, Span(1, 0, 1, 0))
@@ -121,12 +131,16 @@ def build_findings(
                     _span(ranges, origin.node, sink_span),
                     origin.confidence,
                     origin.why,
+                    path_of(origin.node),
                 )
             )
         primary = ordered[0]
-        steps = [Step(sources[0].span, sources[0].text, "source")]
+        steps = [Step(sources[0].span, sources[0].text, "source", sources[0].path)]
         for note, node in primary.steps:
-            steps.append(Step(_span(ranges, node, sink_span), _short(code_for(node)), note))
+            steps.append(Step(_span(ranges, node, sink_span), _short(code_for(node)), note, path_of(node)))
+        if raw.via:  # the sink inside the called helper, in this file or another one
+            hit = raw.hit.node
+            steps.append(Step(_span(ranges, hit, sink_span), _short(code_for(hit)), raw.hit.sink_text, path_of(hit)))
         steps.append(Step(sink_span, _short(code_for(raw.report_node)), f"sink: {raw.hit.destination}"))
         sensitivity = max(
             (catalog.categories[s.category].sensitivity for s in sources),

@@ -14,6 +14,7 @@ import libcst as cst
 
 from privacy_lint.classify import Classifier, Verdict, split_name
 from privacy_lint.consent import ConsentVocabulary, Polarity
+from privacy_lint.exports import Externals, function_info
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.index import ProjectIndex
 from privacy_lint.rulepacks import Catalog, Sink
@@ -77,6 +78,7 @@ class Resolver:
         include_pseudonymous: bool = False,
         index: ProjectIndex | None = None,
         is_package: bool = False,
+        externals: Externals | None = None,
     ) -> None:
         self.module = module
         self.module_name = module_name
@@ -87,11 +89,14 @@ class Resolver:
         self.include_pseudonymous = include_pseudonymous
         self.imports: dict[str, str] = {}
         self.functions: dict[str, FunctionInfo] = {}
+        self.externals = externals or Externals()  # summaries of the project modules this one depends on
+        self._remote: dict[str, FunctionInfo | None] = {}
         self.classes = ClassTable(index)  # this module's classes, then the project's
         self.is_package = is_package  # an __init__.py: relative imports start from the module itself
         self.findings: list[RawFinding] = []
         self.scope = Scope(None)
-        self.guarded = False
+        self.guarded = False  # a consent check guards the code being analysed
+        self.asserted = False  # ... and it raises when consent is missing (`ensure_consent(user)`)
         self.context: list[str] = []  # qualified scope names for fingerprints
 
     def _annotation_names(self, node: cst.BaseExpression | None) -> Iterator[str]:
@@ -231,7 +236,7 @@ class Resolver:
                     return found.type
                 return self.catalog.type_names.get(node.value)
             if node.value in self.imports:
-                return self.imports[node.value]
+                return self.typed(self.imports[node.value])
             if node.value in self.catalog.type_names:
                 return self.catalog.type_names[node.value]
             return node.value
@@ -239,7 +244,7 @@ class Resolver:
             path = dotted(node)
             if path is not None:
                 if path in self.imports:
-                    return self.imports[path]
+                    return self.typed(self.imports[path])
                 head, _, rest = path.partition(".")
                 cls = self._self_class(head)
                 stored = cls.attrs.get(rest) if cls is not None else self.scope.lookup(path)
@@ -260,7 +265,7 @@ class Resolver:
                     return stored.type
                 if f"{base}.{attr}" not in self.functions and attr in self.catalog.type_names:
                     return self.catalog.type_names[attr]
-            return f"{base}.{attr}"
+            return self.typed(f"{base}.{attr}")
         if isinstance(node, cst.Call):
             callee = self.qualname(node.func)
             if callee is None:
@@ -268,7 +273,7 @@ class Resolver:
             returned = self.catalog.returns_matcher.get(callee)
             if isinstance(returned, str):
                 return returned
-            info = self.functions.get(callee)
+            info = self._local_function(callee)
             if info is not None:
                 return self.analyse_function(info).returns.type
             return self._model_instance(callee) or callee
@@ -336,15 +341,43 @@ class Resolver:
         return found if isinstance(found, Sink) else None
 
     def _local_function(self, qual: str | None) -> FunctionInfo | None:
+        """The function a call reaches: one of this module, or one summarised from a module it depends on."""
         if qual is None:
             return None
-        info = self.functions.get(qual)
+        info = self.functions.get(qual) or self._remote_function(qual)
         if info is not None:
             return info
         head, _, last = qual.rpartition(".")
-        if last in TASK_CALLS:
-            return self.functions.get(head)
+        if last in TASK_CALLS:  # send_welcome.delay(...) runs send_welcome
+            return self.functions.get(head) or self._remote_function(head)
         return None
+
+    def _remote_function(self, qual: str) -> FunctionInfo | None:
+        if not self.externals:
+            return None
+        if qual not in self._remote:
+            exported = self.externals.function(qual)
+            self._remote[qual] = function_info(exported) if exported is not None else None
+        return self._remote[qual]
+
+    def typed(self, qual: str) -> str:
+        """An imported module-level object stands for its type: `telemetry` of `app.telemetry` is a Telemetry."""
+        if not self.externals:
+            return qual
+        return self.externals.type_of(qual) or qual
+
+    def note_wrapped_call(self, name: str) -> None:
+        """Calling an enclosing function's parameter under a consent check: that function is a consent decorator."""
+        if not self.guarded:
+            return
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if name in scope.vars:
+                function = scope.function
+                if function is not None and function is not self.scope.function and name in function.params:
+                    function.consent_wrapper = True
+                return
+            scope = scope.parent
 
     def _reportable(self, origin: Origin) -> bool:
         category = self.catalog.categories.get(origin.category)

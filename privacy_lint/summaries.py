@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from privacy_lint.values import Flow, Origin, Value
+from privacy_lint.values import Flow, Node, Origin, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +16,7 @@ class SinkHit:
     service: str
     destination: str
     sink_text: str
-    node: cst.CSTNode
+    node: Node
     confidence_cap: str = "high"  # an unknown HTTP host caps the finding's confidence
 
 
@@ -35,23 +35,30 @@ class RawFinding:
 class ParamSink:
     param: int
     hit: SinkHit
-    steps: tuple[tuple[str, cst.CSTNode], ...]
+    steps: tuple[tuple[str, Node], ...]
     guarded: bool
 
 
 @dataclass(slots=True)
 class FunctionInfo:
+    """A function's summary: of this module (`node` set, analysed on demand) or imported from another one."""
+
     key: str
-    node: cst.FunctionDef
+    node: cst.FunctionDef | None  # None: summarised from another module (see exports.py)
     class_key: str | None
-    parent: Scope
+    parent: Scope | None
     params: list[str] = field(default_factory=list)
+    named: int = 0  # parameters that positional arguments fill
+    star: int = -1  # index of *args, if any
+    star_kwarg: int = -1  # index of **kwargs, if any
     name_personal: list[bool] = field(default_factory=list)
     param_sinks: dict[tuple[int, int], ParamSink] = field(default_factory=dict)  # (param, id(sink node))
     returns: Value = field(default_factory=Value)
     consent_decorated: bool = False
     instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
     is_property: bool = False
+    consent_wrapper: bool = False  # a decorator: calls the function it wraps only under a consent check
+    asserts_consent: bool = False  # returns only when consent is given (raises or exits otherwise)
     state: str = "new"  # new | running | done
     call_sites: list[tuple[FunctionInfo | None, bool]] = field(default_factory=list)
 

@@ -42,18 +42,23 @@ def is_constant_name(name: str) -> bool:
     return len(name) > 1 and name.isupper()
 
 
-def always_exits(body: Sequence[cst.CSTNode] | cst.BaseSuite) -> bool:
+EXITS: tuple[type[cst.CSTNode], ...] = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+RAISES: tuple[type[cst.CSTNode], ...] = (cst.Raise,)
+
+
+def always_exits(body: Sequence[cst.CSTNode] | cst.BaseSuite, exits: tuple[type[cst.CSTNode], ...] = EXITS) -> bool:
+    """The block always leaves by one of `exits` (return/raise/continue/break by default)."""
     statements: Sequence[cst.CSTNode] = body.body if isinstance(body, cst.BaseSuite) else body
     if not statements:
         return False
     last = statements[-1]
     if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(s, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for s in last.body)
-    if isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break)):
+        return any(isinstance(s, exits) for s in last.body)
+    if isinstance(last, exits):
         return True
     if isinstance(last, cst.If) and last.orelse is not None:
         other = last.orelse.body if isinstance(last.orelse, cst.Else) else [last.orelse]
-        return always_exits(last.body) and always_exits(other)
+        return always_exits(last.body, exits) and always_exits(other, exits)
     return False
 
 

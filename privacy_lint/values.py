@@ -14,12 +14,25 @@ CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A position in another file: where a flow passes through a function summarised from another module."""
+
+    path: str
+    line: int
+    col: int
+    code: str  # the code there, one line
+
+
+Node = cst.CSTNode | Place  # where an origin or a step is: a node of this module, or a place in another file
+
+
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where personal data enters: a framework attribute, a model field, a name; or a function parameter."""
 
     category: str  # category id; "" for a parameter reference
     text: str
-    node: cst.CSTNode = field(compare=False, hash=False)
+    node: Node = field(compare=False, hash=False)
     confidence: str = "medium"
     why: str = ""
     param: int = -1  # >= 0: the enclosing function's parameter, resolved at each call site
@@ -29,11 +42,11 @@ class Origin:
 @dataclass(frozen=True, slots=True)
 class Flow:
     origin: Origin
-    steps: tuple[tuple[str, cst.CSTNode], ...] = ()  # (note, node) between origin and sink
+    steps: tuple[tuple[str, Node], ...] = ()  # (note, node) between origin and sink
     consented: bool = False  # the data was obtained under a consent check (`x if has_consent(u) else None`)
     boxed: bool = False  # held inside an object of an unknown class: sent along with it, not shown when it prints
 
-    def then(self, note: str, node: cst.CSTNode) -> Flow:
+    def then(self, note: str, node: Node) -> Flow:
         if len(self.steps) >= MAX_STEPS:
             return self
         return replace(self, steps=(*self.steps, (note, node)))

@@ -13,7 +13,7 @@ from privacy_lint.rulepacks import default_catalog
 
 from .conftest import FIXTURES
 
-REALISTIC = ["realistic", "holdout", "holdout_b", "sample_service"]
+REALISTIC = ["realistic", "holdout", "holdout_b", "sample_service", "projects"]
 
 
 @pytest.mark.parametrize("corpus", REALISTIC)

@@ -62,7 +62,7 @@ def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, An
         for step in finding.steps
     ]
     related = [
-        {"id": i + 1, **_location(finding.path, s.span, f"source: {s.label} ({s.text}) — {s.why}")}
+        {"id": i + 1, **_location(s.path or finding.path, s.span, f"source: {s.label} ({s.text}) — {s.why}")}
         for i, s in enumerate(finding.sources[:10])
     ]
     result: dict[str, Any] = {

@@ -1,0 +1,219 @@
+"""The project as a whole: which modules to analyse, and in which order, so each sees those it imports.
+
+A scan is planned in three steps. The project index (index.py, Python's `ast`, cheap) records every module's
+imports and classes. Modules the scanned files import from the same source roots join the plan as *context*
+(analysed for their summaries, never reported), so checking one file still knows its project. Modules are then
+grouped into strongly connected components of the import graph and ordered dependencies first: every module is
+analysed once, after the modules it imports, with their summaries (exports.py). Inside an import cycle the
+members do not see each other's summaries, which keeps results independent of scheduling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from privacy_lint.classify import Classifier
+from privacy_lint.discovery import Target
+from privacy_lint.exports import Externals, ModuleSummary
+from privacy_lint.index import ProjectIndex, add_file, build_index, find_module_file, module_name, source_roots
+from privacy_lint.rulepacks import Catalog
+
+MAX_CONTEXT_FILES = 5_000  # imported modules outside the scanned paths that are analysed for their summaries
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    target: Target
+    module: str
+    context: bool  # imported by a scanned file: analysed for its summaries, not reported
+
+
+@dataclass
+class Plan:
+    index: ProjectIndex
+    units: list[Unit]
+    groups: list[list[int]]  # unit numbers per import cycle (or single module), dependencies first
+    needs: list[frozenset[str]]  # per group: the modules whose summaries it uses (its dependencies, transitively)
+    after: list[frozenset[int]]  # per group: the groups it waits for
+    owner: dict[str, int] = field(default_factory=dict)  # module -> the unit that exports it
+
+    def externals(self, group: int, summaries: Mapping[str, ModuleSummary]) -> Externals:
+        found = [summaries[m] for m in sorted(self.needs[group]) if m in summaries]
+        return Externals(found, self.index.aliases)
+
+    def exports(self, unit: int) -> bool:
+        return self.owner.get(self.units[unit].module) == unit
+
+
+def plan_scan(targets: list[Target], catalog: Catalog, classifier: Classifier) -> Plan:
+    index = build_index(((t.path, t.display) for t in targets), catalog, classifier)
+    units = [Unit(t, module_name(t.display), False) for t in targets]
+    units.extend(_context(index, targets, catalog, classifier))
+    return order(index, units)
+
+
+def _context(index: ProjectIndex, targets: list[Target], catalog: Catalog, classifier: Classifier) -> Iterator[Unit]:
+    """Modules imported (transitively) by the scanned files that live under their source roots."""
+    roots = source_roots(t.display for t in targets)
+    seen = {t.path.resolve() for t in targets}
+    looked_up: set[str] = set()
+    pending = list(index.modules.values())
+    count = 0
+    while pending and count < MAX_CONTEXT_FILES:
+        entry = pending.pop()
+        for name in entry.imports:
+            if name in looked_up or name in index.modules:
+                continue
+            looked_up.add(name)
+            file = _first_file(name, roots)
+            if file is None or file.resolve() in seen:
+                continue
+            seen.add(file.resolve())
+            display = _display(file)
+            add_file(index, file, display, catalog, classifier)
+            module = module_name(display)
+            if module in index.modules:
+                pending.append(index.modules[module])
+            count += 1
+            yield Unit(Target(file, display), module, True)
+
+
+def _first_file(name: str, roots: list[Path]) -> Path | None:
+    """`shop.models.Customer` -> shop/models.py: the longest prefix of an imported name that is a file."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        found = find_module_file(".".join(parts[:cut]), roots)
+        if found is not None:
+            return found
+    return None
+
+
+def _display(file: Path) -> str:
+    try:
+        return file.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return file.resolve().as_posix()
+
+
+def order(index: ProjectIndex, units: list[Unit]) -> Plan:
+    owner: dict[str, int] = {}
+    for number, unit in enumerate(units):
+        owner.setdefault(unit.module, number)
+    edges = {
+        number: sorted({owner[m] for m in index.dependencies(unit.module) if m in owner} - {number})
+        if owner[unit.module] == number
+        else []
+        for number, unit in enumerate(units)
+    }
+    groups = components(edges)
+    group_of = {unit: g for g, members in enumerate(groups) for unit in members}
+    needs: list[frozenset[str]] = []
+    after: list[frozenset[int]] = []
+    for g, members in enumerate(groups):
+        direct = {group_of[d] for m in members for d in edges[m]} - {g}
+        modules: set[str] = set()
+        for d in direct:
+            modules.update(units[u].module for u in groups[d])
+            modules.update(needs[d])
+        needs.append(frozenset(modules))
+        after.append(frozenset(direct))
+    return Plan(index, units, groups, needs, after, owner)
+
+
+def components(edges: Mapping[int, list[int]]) -> list[list[int]]:
+    """Tarjan's strongly connected components, iterative; each comes after every component it reaches."""
+    number: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    found: list[list[int]] = []
+    for root in sorted(edges):
+        if root in number:
+            continue
+        number[root] = low[root] = len(number)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in number:
+                    number[successor] = low[successor] = len(number)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(edges[successor])))
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], number[successor])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == number[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(sorted(component))
+    return found
+
+
+def closure(index: ProjectIndex, module: str) -> set[str]:
+    """`module` and every project module it imports, transitively."""
+    seen = {module}
+    pending = [module]
+    while pending:
+        for dependency in index.dependencies(pending.pop()):
+            if dependency not in seen:
+                seen.add(dependency)
+                pending.append(dependency)
+    return seen
+
+
+def modules_in_order(index: ProjectIndex, modules: Iterable[str]) -> list[list[str]]:
+    """Import cycles among `modules`, dependencies first (for analysing on demand, as the flake8 plugin does)."""
+    names = sorted(modules)
+    position = {name: i for i, name in enumerate(names)}
+    edges = {
+        i: sorted({position[d] for d in index.dependencies(name) if d in position} - {i})
+        for i, name in enumerate(names)
+    }
+    return [[names[i] for i in group] for group in components(edges)]
+
+
+class OnDemand:
+    """Summaries computed when first needed, for tools shown one file at a time (the flake8 plugin): checking a
+    module first analyses the project modules it imports, transitively, each once per process."""
+
+    def __init__(self, index: ProjectIndex, analyse: Callable[[str, Externals], ModuleSummary | None]) -> None:
+        self.index = index
+        self.analyse = analyse  # (module's file, externals) -> its summary
+        self.summaries: dict[str, ModuleSummary] = {}
+        self.done: set[str] = set()
+
+    def externals_for(self, module: str, path: str) -> Externals:
+        entry = self.index.modules.get(module)
+        if entry is None or Path(entry.path).resolve() != Path(path).resolve():
+            return Externals()  # not indexed, or another file of the same module name owns it (as in a scan)
+        groups = modules_in_order(self.index, closure(self.index, module))
+        for group in groups:
+            if module in group:
+                return self._externals(group)  # every other group is one of its dependencies, analysed above
+            externals = self._externals(group)
+            for member in group:
+                if member not in self.done:
+                    self.done.add(member)
+                    summary = self.analyse(self.index.modules[member].path, externals)
+                    if summary is not None:
+                        self.summaries[member] = summary
+        return Externals()
+
+    def _externals(self, group: list[str]) -> Externals:
+        needed = set().union(*(closure(self.index, m) for m in group)) - set(group)
+        return Externals([self.summaries[m] for m in sorted(needed) if m in self.summaries], self.index.aliases)
