@@ -17,7 +17,7 @@ from privacy_lint.engine import Analysis
 from privacy_lint.exports import Externals, export_module
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.hosts import HostDirectory
-from privacy_lint.index import ProjectIndex, module_name
+from privacy_lint.index import ProjectIndex, index_module, module_name
 from privacy_lint.report import build_findings
 from privacy_lint.rulepacks import Catalog
 from privacy_lint.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
@@ -69,12 +69,14 @@ class Engine:
         except RecursionError:
             result.diagnostics.append(Diagnostic(path, "skipped: nested too deeply to parse", 0, 0, "too-deep"))
             return result
+        text = source if isinstance(source, str) else decode_source(source)
+        name = module_name(path)
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, ANALYSIS_RECURSION_LIMIT))
         try:
             analysis = Analysis(
                 module,
-                module_name(path),
+                name,
                 self.catalog,
                 self.classifier,
                 self.consent,
@@ -83,13 +85,12 @@ class Engine:
                 index,
                 Path(path).name == "__init__.py",
                 externals,
+                self._own_index(text, path, name, index),
             )
             raws = analysis.run()
             findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
-            text = source if isinstance(source, str) else decode_source(source)
             self._suppress(result, findings, text)
             if export:
-                name = analysis.module_name
                 result.summary = export_module(analysis, text, path, index.dependencies(name) if index else ())
         except RecursionError:
             result.diagnostics.append(
@@ -98,6 +99,18 @@ class Engine:
         finally:
             sys.setrecursionlimit(limit)
         return result
+
+    def _own_index(self, text: str, path: str, name: str, index: ProjectIndex | None) -> ProjectIndex | None:
+        """This file's classes when the project index does not hold this very file (one file given alone, a
+        second file with the same module name, text that differs from the disk under flake8)."""
+        entry = index.modules.get(name) if index is not None else None
+        if entry is not None and (entry.path == path or Path(entry.path).resolve() == Path(path).resolve()):
+            return None
+        if "class " not in text:
+            return None
+        own = ProjectIndex()
+        index_module(text, path, self.catalog, self.classifier, own)
+        return own
 
     def _suppress(self, result: FileResult, findings: list[Finding], code: str) -> None:
         comments = parse_suppressions(code.splitlines(), noqa=self.options.honour_noqa)

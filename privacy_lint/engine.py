@@ -17,7 +17,7 @@ from dataclasses import replace
 import libcst as cst
 
 from privacy_lint.evaluate import Evaluator
-from privacy_lint.index import REPR_BASES, REPR_DECORATORS, resolve_relative
+from privacy_lint.index import resolve_relative
 from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope
 from privacy_lint.syntax import (
     EXITS,
@@ -25,9 +25,7 @@ from privacy_lint.syntax import (
     always_exits,
     capture_names,
     dotted,
-    is_constant_name,
     iterates_items,
-    literal_string,
 )
 from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, join, union
 
@@ -334,25 +332,15 @@ class Analysis(Evaluator):
         return inner or info.consent_wrapper
 
     def stmt_ClassDef(self, node: cst.ClassDef) -> None:
+        """A class: its fields come from the project index (one extraction, index.py), its attributes from its body."""
         key = f"{self.module_name}.{node.name.value}"
-        info = ClassInfo(key=key, name=node.name.value)
-        bases = [self.qualname(arg.value) or "" for arg in node.bases]
-        decorators = [
-            self.qualname(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or ""
-            for d in node.decorators
-        ]
-        info.repr_fields = any(b.endswith(REPR_BASES) for b in bases) or any(
-            d.endswith(REPR_DECORATORS) for d in decorators
-        )
+        info = self.classes.get(key) or ClassInfo(key=key, name=node.name.value)
         self.classes[key] = info
         self.scope.vars[node.name.value] = Value(type=key)
         outer = self.scope
         self.scope = Scope(outer, cls=info)
         self.context.append(node.name.value)
         try:
-            for statement in node.body.body:
-                if isinstance(statement, cst.SimpleStatementLine):
-                    self._collect_field(info, statement)
             self.exec_suite(node.body)
             for name, value in self.scope.vars.items():
                 if name not in info.fields:
@@ -360,69 +348,6 @@ class Analysis(Evaluator):
         finally:
             self.context.pop()
             self.scope = outer
-
-    def _collect_field(self, info: ClassInfo, statement: cst.SimpleStatementLine) -> None:
-        """Model/schema fields: `email = models.EmailField()`, `email: EmailStr`, `phone: str = ""`."""
-        for small in statement.body:
-            target: cst.BaseExpression | None = None
-            type_node: cst.BaseExpression | None = None
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-                if isinstance(small.value, cst.Call):
-                    type_node = small.value.func
-                else:
-                    continue
-            elif isinstance(small, cst.AnnAssign):
-                target, type_node = small.target, small.annotation.annotation
-            if not isinstance(target, cst.Name) or is_constant_name(target.value):
-                continue
-            name = target.value
-            related = self._related_class(small, type_node)
-            if related is not None:
-                info.attrs[name] = Value(type=related)
-                continue
-            for qual in self._annotation_names(type_node):
-                category = self.catalog.field_types.get(qual)
-                if category is not None:
-                    label = self.catalog.categories[category].label
-                    info.fields[name] = Origin(
-                        category,
-                        f"{info.name}.{name}",
-                        target,
-                        "high",
-                        f"field '{info.name}.{name}' is declared as {qual} ({label})",
-                    )
-                    break
-            else:
-                verdict = self.classifier.classify(name, person_context=self.classifier.is_person_word(info.name))
-                # pseudonymous fields (account_id) neither make a class person-like nor are reported
-                if (
-                    verdict is not None
-                    and verdict.category is not None
-                    and verdict.category.sensitivity != "pseudonymous"
-                ):
-                    info.fields[name] = Origin(
-                        verdict.category.id,
-                        f"{info.name}.{name}",
-                        target,
-                        "medium",
-                        f"field of {info.name}: {verdict.why}",
-                    )
-
-    def _related_class(self, statement: cst.BaseSmallStatement, type_node: cst.BaseExpression | None) -> str | None:
-        """`customer = models.ForeignKey(Customer, ...)` or `customer: Customer`: the field holds a model."""
-        if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Call) and statement.value.args:
-            callee = dotted(statement.value.func) or ""
-            if callee.endswith(("ForeignKey", "OneToOneField", "relationship", "Related", "ManyToManyField")):
-                first = statement.value.args[0].value
-                name = literal_string(first) or dotted(first) or ""
-                key = self.qualname(cst.Name(name)) if name.isidentifier() else None
-                return key if key in self.classes else None
-            return None
-        for qual in self._annotation_names(type_node):
-            if qual in self.classes:
-                return qual
-        return None
 
     # -------------------------------------------------------------- functions
     def analyse_function(self, info: FunctionInfo) -> FunctionInfo:

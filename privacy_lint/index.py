@@ -28,6 +28,8 @@ class FieldSummary:
     category: str
     confidence: str
     why: str
+    line: int
+    col: int
 
 
 @dataclass(slots=True)
@@ -195,7 +197,7 @@ def summarise_classes(
 ) -> list[ClassSummary]:
     """The classes a module defines at top level, with the fields that hold personal data."""
     summaries = []
-    for node in tree.body:
+    for node in _statements(tree.body):
         if not isinstance(node, ast.ClassDef):
             continue
         summary = ClassSummary(f"{module}.{node.name}", node.name, path)
@@ -207,6 +209,7 @@ def summarise_classes(
         person = classifier.is_person_word(node.name)
         for statement in node.body:
             target, type_nodes, call = _field(statement)
+            where = (statement.lineno, statement.col_offset)
             if target is None or target.isupper():
                 continue
             if call is not None and (_dotted(call.func) or "").endswith(RELATIONS) and call.args:
@@ -215,17 +218,18 @@ def summarise_classes(
                     summary.relations[target] = related
                     continue
             quals = [q for t in type_nodes for q in _annotation_names(t, imports)]
-            category = next((catalog.field_types[q] for q in quals if q in catalog.field_types), None)
-            if category is not None:
+            declared = next((q for q in quals if q in catalog.field_types), None)
+            if declared is not None:
+                category = catalog.field_types[declared]
                 label = catalog.categories[category].label
                 summary.fields[target] = FieldSummary(
-                    category, "high", f"field '{node.name}.{target}' is a {label} field"
+                    category, "high", f"field '{node.name}.{target}' is declared as {declared} ({label})", *where
                 )
                 continue
             verdict = classifier.classify(target, person_context=person)
             if verdict is not None and verdict.category is not None and verdict.category.sensitivity != "pseudonymous":
                 summary.fields[target] = FieldSummary(
-                    verdict.category.id, "medium", f"field of {node.name}: {verdict.why}"
+                    verdict.category.id, "medium", f"field of {node.name}: {verdict.why}", *where
                 )
         summaries.append(summary)
     return summaries

@@ -113,7 +113,7 @@ def build_findings(
         return node.code if isinstance(node, Place) else module.code_for_node(node)
 
     def path_of(node: Node) -> str:
-        return node.path if isinstance(node, Place) else ""
+        return node.path if isinstance(node, Place) and node.path != path else ""
 
     findings = []
     for (rule, _), (raw, flows) in grouped.items():

@@ -16,11 +16,11 @@ from privacy_lint.classify import Classifier, Verdict, split_name
 from privacy_lint.consent import ConsentVocabulary, Polarity
 from privacy_lint.exports import Externals, function_info
 from privacy_lint.hosts import HostDirectory
-from privacy_lint.index import ProjectIndex
+from privacy_lint.index import ClassSummary, ProjectIndex
 from privacy_lint.rulepacks import Catalog, Sink
 from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.syntax import dotted, is_constant_name, literal_string
-from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
+from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Place, Value, cap
 
 TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
 MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects"})
@@ -28,24 +28,34 @@ _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Ann
 
 
 class ClassTable(dict[str, ClassInfo]):
-    """Classes by qualified name: those of the module being analysed, then those the project index knows."""
+    """Classes by qualified name, from the project index: this module's own (`local` when the project index does
+    not hold this file), then the rest of the project's, re-exports followed."""
 
-    def __init__(self, index: ProjectIndex | None) -> None:
+    def __init__(self, index: ProjectIndex | None, local: ProjectIndex | None = None) -> None:
         super().__init__()
-        self.index = index
+        self.indexes = [i for i in (local, index) if i is not None]
         self._unknown: set[str] = set()  # names looked up and not found: most look-ups are misses
+
+    def _summary(self, key: str) -> ClassSummary | None:
+        for index in self.indexes:
+            summary = index.classes.get(key) or index.classes.get(index.aliases.get(key, ""))
+            if summary is not None:
+                return summary
+        return None
 
     def get(self, key: str, default: ClassInfo | None = None) -> ClassInfo | None:  # type: ignore[override]
         found = dict.get(self, key)
         if found is not None or key in self._unknown:
             return found if found is not None else default
-        summary = self.index.classes.get(key) if self.index is not None else None
+        summary = self._summary(key)
         if summary is None:
             self._unknown.add(key)
             return default
-        info = ClassInfo(key=key, name=summary.name, repr_fields=summary.repr_fields)
+        info = ClassInfo(key=summary.qualname, name=summary.name, repr_fields=summary.repr_fields)
         for attr, item in summary.fields.items():
-            info.fields[attr] = Origin(item.category, f"{summary.name}.{attr}", _ELSEWHERE, item.confidence, item.why)
+            text = f"{summary.name}.{attr}"
+            place = Place(summary.path, item.line, item.col, text)
+            info.fields[attr] = Origin(item.category, text, place, item.confidence, item.why)
         for attr, related in summary.relations.items():
             info.attrs[attr] = Value(type=related)
         self[key] = info
@@ -59,9 +69,6 @@ class ClassTable(dict[str, ClassInfo]):
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None
-
-
-_ELSEWHERE = cst.Name("field")  # fields of other modules: the origin is re-pointed at each attribute read
 
 
 class Resolver:
@@ -79,6 +86,7 @@ class Resolver:
         index: ProjectIndex | None = None,
         is_package: bool = False,
         externals: Externals | None = None,
+        local: ProjectIndex | None = None,
     ) -> None:
         self.module = module
         self.module_name = module_name
@@ -91,7 +99,7 @@ class Resolver:
         self.functions: dict[str, FunctionInfo] = {}
         self.externals = externals or Externals()  # summaries of the project modules this one depends on
         self._remote: dict[str, FunctionInfo | None] = {}
-        self.classes = ClassTable(index)  # this module's classes, then the project's
+        self.classes = ClassTable(index, local)  # this module's classes, then the project's
         self.is_package = is_package  # an __init__.py: relative imports start from the module itself
         self.findings: list[RawFinding] = []
         self.scope = Scope(None)
