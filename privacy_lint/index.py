@@ -89,7 +89,22 @@ def module_name(path: str) -> str:
         if directory.parent == directory:
             break
         directory = directory.parent
+    in_package = directory != file.parent
+    if (
+        in_package
+        and directory.name.isidentifier()
+        and not _is_source_root(directory)
+        and _is_source_root(directory.parent)
+    ):
+        parts.insert(0, directory.name)  # a namespace package (no __init__.py) right under the project's root
     return ".".join(parts) or file.stem
+
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", "manage.py")
+
+
+def _is_source_root(directory: Path) -> bool:
+    return directory.name == "src" or any((directory / marker).exists() for marker in PROJECT_MARKERS)
 
 
 def resolve_relative(module: str, is_package: bool, level: int, target: str) -> str:

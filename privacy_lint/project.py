@@ -57,6 +57,7 @@ def plan_scan(targets: list[Target], catalog: Catalog, classifier: Classifier) -
 def _context(index: ProjectIndex, targets: list[Target], catalog: Catalog, classifier: Classifier) -> Iterator[Unit]:
     """Modules imported (transitively) by the scanned files that live under their source roots."""
     roots = source_roots(t.display for t in targets)
+    tops = {root: _top_names(root) for root in roots}
     seen = {t.path.resolve() for t in targets}
     looked_up: set[str] = set()
     pending = list(index.modules.values())
@@ -67,7 +68,10 @@ def _context(index: ProjectIndex, targets: list[Target], catalog: Catalog, class
             if name in looked_up or name in index.modules:
                 continue
             looked_up.add(name)
-            file = _first_file(name, roots)
+            known = index.module_of(name)
+            if known is not None and not index.modules[known].path.endswith("__init__.py"):
+                continue  # a name defined in a module already indexed: only packages have submodules
+            file = _first_file(name, roots, tops)
             if file is None or file.resolve() in seen:
                 continue
             seen.add(file.resolve())
@@ -80,14 +84,27 @@ def _context(index: ProjectIndex, targets: list[Target], catalog: Catalog, class
             yield Unit(Target(file, display), module, True)
 
 
-def _first_file(name: str, roots: list[Path]) -> Path | None:
+def _first_file(name: str, roots: list[Path], tops: dict[Path, frozenset[str]]) -> Path | None:
     """`shop.models.Customer` -> shop/models.py: the longest prefix of an imported name that is a file."""
     parts = name.split(".")
+    head = parts[0]
+    candidates = [root for root in roots if head in tops[root]]  # `os`, `django`...: not under any root
+    if not candidates:
+        return None
     for cut in range(len(parts), 0, -1):
-        found = find_module_file(".".join(parts[:cut]), roots)
+        found = find_module_file(".".join(parts[:cut]), candidates)
         if found is not None:
             return found
     return None
+
+
+def _top_names(root: Path) -> frozenset[str]:
+    """The importable names at the top of a source root: its packages and modules."""
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return frozenset()
+    return frozenset(e.stem if e.suffix == ".py" else e.name for e in entries)
 
 
 def _display(file: Path) -> str:

@@ -63,3 +63,17 @@ def test_cross_module_models_and_dataclasses(cli: str, tmp_path: Path) -> None:
     (package / "models.py").unlink()
     gone = subprocess.run([cli, "check", "shop/views.py"], capture_output=True, text=True, cwd=tmp_path)
     assert ": PRV" not in gone.stdout  # without the models the view's objects are unknown
+
+
+def test_module_names_for_src_layouts_and_namespace_packages(tmp_path: Path) -> None:
+    from privacy_lint.index import module_name
+
+    (tmp_path / "pyproject.toml").write_text("")
+    for folder in ("src/acme/billing", "acme2/shop", "scripts"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "src/acme/billing/__init__.py").write_text("")
+    (tmp_path / "acme2/shop/__init__.py").write_text("")
+    assert module_name(str(tmp_path / "src/acme/billing/invoices.py")) == "acme.billing.invoices"  # namespace `acme`
+    assert module_name(str(tmp_path / "src/acme/billing/__init__.py")) == "acme.billing"
+    assert module_name(str(tmp_path / "acme2/shop/views.py")) == "acme2.shop.views"
+    assert module_name(str(tmp_path / "scripts/export.py")) == "export"  # a folder of scripts is not a package
