@@ -5,41 +5,34 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
+from privacy_lint.bridge import export_module
 from privacy_lint.classify import Classifier
 from privacy_lint.consent import ConsentVocabulary
 from privacy_lint.discovery import decode_source
 from privacy_lint.engine import Analysis
-from privacy_lint.exports import Externals, export_module
+from privacy_lint.exports import Externals
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.index import ProjectIndex, index_module, module_name
+from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.report import build_findings
 from privacy_lint.rulepacks import Catalog
 from privacy_lint.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
+from privacy_lint.syntax import parse_module
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # larger .py files are generated data, not code to review
 ANALYSIS_RECURSION_LIMIT = 20_000  # generated code nests expressions thousands deep (sympy: `1 + 1 + ... + 1`)
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    include_pseudonymous: bool = False
-    keep_guarded: bool = False
-    require_reason: bool = False  # suppressions without a reason do not suppress
-    honour_noqa: bool = True  # off under flake8, which applies noqa comments itself
 
 
 class Engine:
     """The catalogue compiled once (classifier, consent vocabulary), shared by every file of a scan."""
 
-    def __init__(self, catalog: Catalog, options: EngineOptions = EngineOptions()) -> None:
+    def __init__(self, catalog: Catalog, options: EngineOptions | None = None) -> None:
         self.catalog = catalog
-        self.options = options
+        self.options = options or EngineOptions()
         self.classifier = Classifier(catalog)
         self.consent = ConsentVocabulary(catalog)
         self.hosts = HostDirectory(catalog)
@@ -59,7 +52,7 @@ class Engine:
             result.diagnostics.append(too_deep)
             return result
         try:
-            module = cst.parse_module(source)
+            module = parse_module(source)
         except cst.ParserSyntaxError as exc:
             result.diagnostics.append(_syntax_diagnostic(source, path, exc))
             return result

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from privacy_lint import __version__
+from privacy_lint.cache import CACHE_DIR_NAME
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
 from privacy_lint.rules import RULES
 
 if TYPE_CHECKING:
+    from privacy_lint.cache import ResultCache
     from privacy_lint.config import Config
     from privacy_lint.rulepacks import Catalog
     from privacy_lint.scan import ScanResult
@@ -90,7 +92,13 @@ def main() -> None:
 @click.option("--require-reason", is_flag=True, help="Only suppressions that give a reason suppress.")
 @click.option("--report-unused-suppressions", is_flag=True, help="Report suppression comments that silence nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help=f"Where to keep results between runs (default: {CACHE_DIR_NAME}/ in the project root).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary and no progress bar.")
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -109,15 +117,17 @@ def check(
     require_reason: bool,
     report_unused_suppressions: bool,
     jobs: int,
+    cache_dir: str | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) and report personal-data findings."""
-    from privacy_lint.analyzer import EngineOptions
     from privacy_lint.config import adjust_findings
     from privacy_lint.discovery import SKIPPED_DIRS
     from privacy_lint.formats import renderer
     from privacy_lint.formats.text_format import render_diagnostics
     from privacy_lint.gitdiff import touches_change
+    from privacy_lint.options import EngineOptions
     from privacy_lint.scan import scan
 
     try:
@@ -134,13 +144,16 @@ def check(
     changed = _changed_lines(paths, diff_ref) if diff_ref else None
 
     skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
+    options = EngineOptions(include_pseudonymous=config.include_pseudonymous, require_reason=require_reason)
     result = scan(
         paths or (".",),
         catalog,
-        EngineOptions(include_pseudonymous=config.include_pseudonymous, require_reason=require_reason),
+        options,
         jobs,
         (*config.extend_exclude, *exclude),
         skipped,
+        cache=None if no_cache else _result_cache(cache_dir, config, catalog, options),
+        progress=not quiet,
     )
     for file_result in result.files:
         file_result.findings = [
@@ -210,6 +223,25 @@ def _apply_baseline(result: ScanResult, path: Path) -> None:
 def _fail(message: str) -> NoReturn:
     click.echo(f"privacy-lint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _result_cache(cache_dir: str | None, config: Config, catalog: Catalog, options: object) -> ResultCache:
+    """The cache for this tool version, rule packs and options: in --cache-dir, else in the project's root."""
+    from privacy_lint.cache import ResultCache, digest
+
+    root = Path(cache_dir) if cache_dir is not None else _project_root(config) / CACHE_DIR_NAME
+    return ResultCache(root, digest(__version__, catalog.fingerprint, repr(options)))
+
+
+def _project_root(config: Config) -> Path:
+    """The configuration file's folder, else the nearest folder above with .git or pyproject.toml, else here."""
+    if config.path is not None:
+        return config.path.parent
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists() or (folder / "pyproject.toml").exists():
+            return folder
+    return here
 
 
 def _settings(

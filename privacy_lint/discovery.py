@@ -9,9 +9,11 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
+
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".bzr", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox",
@@ -41,7 +43,13 @@ def _gitignore(directory: Path) -> pathspec.PathSpec[Any] | None:
         text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    return _spec(text.splitlines())
+
+
+def _spec(lines: list[str]) -> pathspec.PathSpec[Any]:
+    import pathspec  # only when a pattern or a .gitignore exists: one file from the shell does not pay for it
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _display(path: Path) -> str:
@@ -60,7 +68,8 @@ def discover(
     `skipped_dirs` are directory names never entered (configuration's `exclude` replaces the built-in list,
     except version-control folders); `exclude` are gitignore-style patterns relative to each scanned root.
     """
-    excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+    patterns = list(exclude)
+    excluded = _spec(patterns) if patterns else None
     skipped_dirs = skipped_dirs | ALWAYS_SKIPPED
     seen: set[Path] = set()
     for given in paths:
@@ -81,7 +90,7 @@ def discover(
 
 
 def _walk(
-    root: Path, excluded: pathspec.PathSpec[Any], seen: set[Path], skipped_dirs: frozenset[str]
+    root: Path, excluded: pathspec.PathSpec[Any] | None, seen: set[Path], skipped_dirs: frozenset[str]
 ) -> Iterator[Target | Missing]:
     ignores: list[tuple[Path, pathspec.PathSpec[Any]]] = []
     for parent in [root.resolve(), *root.resolve().parents]:
@@ -100,6 +109,8 @@ def _walk(
                 continue
             if spec.match_file(relative + ("/" if is_dir else "")):
                 return True
+        if excluded is None:
+            return False
         relative_to_root = path.relative_to(root).as_posix()
         return excluded.match_file(relative_to_root + ("/" if is_dir else ""))
 

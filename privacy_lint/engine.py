@@ -27,7 +27,7 @@ from privacy_lint.syntax import (
     dotted,
     iterates_items,
 )
-from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, join, union
+from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, in_order, join, union
 
 
 class Analysis(Evaluator):
@@ -479,7 +479,7 @@ class Analysis(Evaluator):
                 and not (personal_param and f.origin.by_name)
                 and not (shown and f.boxed)
             ]
-            for flow in flows:
+            for flow in in_order(flows):
                 if flow.origin.param >= 0 and caller is not None:
                     caller.param_sinks.setdefault(
                         (flow.origin.param, id(via_hit.node)),

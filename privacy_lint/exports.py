@@ -1,6 +1,7 @@
 """Function summaries as plain data, so that one module's analysis serves the modules that import it.
 
-After a module is analysed, `export_module` turns the summaries of its top-level functions and methods into
+Nothing here needs LibCST: a scan whose results all come from the cache never imports it. After a module is
+analysed, `bridge.export_module` turns the summaries of its top-level functions and methods into
 `ModuleSummary` (no LibCST node: positions become `Place`s), which pickles to worker processes and can be
 cached. A module analysed later receives the summaries of the modules it depends on as `Externals`, and
 calls into them behave as calls to its own helpers: a parameter that reaches a sink in the other module is a
@@ -10,21 +11,20 @@ defined elsewhere guards the caller.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-import libcst as cst
-
-from privacy_lint.summaries import FunctionInfo, ParamSink, SinkHit
-from privacy_lint.values import Flow, Node, Origin, Place, Value
-
-if TYPE_CHECKING:
-    from privacy_lint.engine import Analysis
 
 MAX_ALIAS_HOPS = 8  # re-exports through package __init__ files chain a few times at most
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A position in another file: where a flow passes through a function summarised from another module."""
+
+    path: str
+    line: int
+    col: int
+    code: str  # the code there, one line
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,143 +83,6 @@ class ModuleSummary:
     dependencies: tuple[str, ...] = ()
 
 
-# ------------------------------------------------------------------------------------------------- export
-class _Locator:
-    """Positions of nodes without LibCST's PositionProvider (costly on every file): the node's code is searched in
-    the source text from the start of its function. Only the nodes a summary keeps are located."""
-
-    def __init__(self, module: cst.Module, source: str, path: str) -> None:
-        self.module = module
-        self.source = source
-        self.path = path
-        self.line_starts = [0, *(m.end() for m in re.finditer("\n", source))]
-        self._places: dict[int, Place] = {}
-
-    def start_of(self, qualname: str, module_name: str) -> int:
-        """Offset of `def name(` of a function or method, following its classes (`class Name`)."""
-        offset = 0
-        parts = qualname[len(module_name) + 1 :].split(".")
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            found = self.source.find(f"def {part}(" if last else f"class {part}", offset)
-            if found < 0:
-                return 0
-            offset = found
-        return offset
-
-    def place(self, node: Node, start: int) -> Place:
-        if isinstance(node, Place):
-            return node
-        known = self._places.get(id(node))
-        if known is not None:
-            return known
-        code = self.module.code_for_node(node).strip()
-        offset = self.source.find(code, start) if code else -1
-        if offset < 0 and code:
-            offset = self.source.find(code)
-        offset = max(offset, start if offset < 0 else offset)
-        line = bisect_right(self.line_starts, offset) - 1
-        first = code.splitlines()[0] if code else ""
-        place = Place(self.path, line + 1, offset - self.line_starts[line], first[:120])
-        self._places[id(node)] = place
-        return place
-
-
-def _exported(info: FunctionInfo, locator: _Locator, module_name: str, wrapper: bool) -> ExportedFunction | None:
-    start = locator.start_of(info.key, module_name)
-
-    def own(origin: Origin) -> bool:  # a parameter of this function, not of an enclosing one
-        return 0 <= origin.param < len(info.params) and info.params[origin.param] == origin.text
-
-    sinks = tuple(
-        ExportedSink(
-            sink.param,
-            sink.hit.service,
-            sink.hit.destination,
-            sink.hit.sink_text,
-            sink.hit.confidence_cap,
-            sink.guarded,
-            locator.place(sink.hit.node, start),
-            tuple((note, locator.place(node, start)) for note, node in sink.steps),
-        )
-        for sink in sorted(info.param_sinks.values(), key=lambda s: (s.param, s.hit.service, s.hit.sink_text))
-        if sink.param < len(info.params)
-    )
-    returns = info.returns.whole()
-    returns_params = tuple(sorted({f.origin.param for f in returns if own(f.origin)}))
-    origins = tuple(
-        sorted(
-            {
-                ExportedOrigin(
-                    f.origin.category,
-                    f.origin.text,
-                    f.origin.confidence,
-                    f.origin.why,
-                    locator.place(f.origin.node, start),
-                    f.origin.by_name,
-                )
-                for f in returns
-                if f.origin.param < 0 and f.origin.category
-            },
-            key=lambda o: (o.category, o.text, o.place.line),
-        )
-    )
-    exported = ExportedFunction(
-        qualname=info.key,
-        params=tuple(info.params),
-        named=info.named,
-        star=info.star,
-        star_kwarg=info.star_kwarg,
-        method=info.class_key is not None and info.params[:1] in (["self"], ["cls"]),
-        name_personal=tuple(info.name_personal),
-        sinks=sinks,
-        returns_params=returns_params,
-        returns_origins=origins,
-        returns_type=info.returns.type,
-        returns_consent=info.returns.consent,
-        consent_wrapper=wrapper,
-        asserts_consent=info.asserts_consent,
-        is_property=info.is_property,
-    )
-    interesting = (
-        sinks
-        or returns_params
-        or origins
-        or exported.returns_type
-        or exported.returns_consent
-        or exported.consent_wrapper
-        or exported.asserts_consent
-    )
-    return exported if interesting else None
-
-
-def export_module(analysis: Analysis, source: str, path: str, dependencies: Iterable[str] = ()) -> ModuleSummary:
-    """The summaries of a module's top-level functions and methods, and the types of its module-level names."""
-    name = analysis.module_name
-    summary = ModuleSummary(name, path, dependencies=tuple(sorted(dependencies)))
-    locator = _Locator(analysis.module, source, path)
-    for key, info in analysis.functions.items():
-        if info.node is None or not _top_level(info):
-            continue
-        exported = _exported(info, locator, name, analysis.wraps_under_consent(info))
-        if exported is not None:
-            summary.functions[key] = exported
-    for variable, value in analysis.scope.module().vars.items():
-        if value.type and "." not in variable and value.type != f"{name}.{variable}":
-            summary.variables[f"{name}.{variable}"] = value.type
-    return summary
-
-
-def _top_level(info: FunctionInfo) -> bool:
-    """A module-level function, or a method of a module-level class: what other modules can name."""
-    parent = info.parent
-    if parent is None:
-        return False
-    if parent.cls is not None:
-        parent = parent.parent
-    return parent is not None and parent.parent is None
-
-
 # ------------------------------------------------------------------------------------------------- import
 class Externals:
     """The summaries a module's analysis may use: those of the modules it depends on, with re-exports followed."""
@@ -235,6 +98,10 @@ class Externals:
 
     def __bool__(self) -> bool:
         return bool(self.functions or self.variables)
+
+    def sink_names(self) -> set[str]:
+        """Names of the functions and methods that reach a sink: calling one can be a finding (see gate.py)."""
+        return {qualname.rsplit(".", 1)[-1] for qualname, f in self.functions.items() if f.sinks}
 
     def canonical(self, qualname: str) -> str:
         """`shop.record` re-exported by `shop/__init__.py` from `shop.audit` -> `shop.audit.record`."""
@@ -262,38 +129,3 @@ class Externals:
 
     def type_of(self, qualname: str) -> str | None:
         return self.variables.get(self.canonical(qualname))
-
-
-def function_info(exported: ExportedFunction) -> FunctionInfo:
-    """A summary of another module as the engine's own `FunctionInfo`, already analysed."""
-    class_key = exported.qualname.rsplit(".", 1)[0] if exported.method else None
-    info = FunctionInfo(
-        key=exported.qualname,
-        node=None,
-        class_key=class_key,
-        parent=None,
-        params=list(exported.params),
-        named=exported.named,
-        star=exported.star,
-        star_kwarg=exported.star_kwarg,
-        name_personal=list(exported.name_personal),
-        is_property=exported.is_property,
-        consent_wrapper=exported.consent_wrapper,
-        asserts_consent=exported.asserts_consent,
-        state="done",
-    )
-    for sink in exported.sinks:
-        hit = SinkHit(sink.service, sink.destination, sink.sink_text, sink.sink, sink.confidence_cap)
-        info.param_sinks[(sink.param, id(sink.sink))] = ParamSink(sink.param, hit, sink.steps, sink.guarded)
-    flows = {Flow(Origin("", exported.params[i], exported_place(exported), param=i)) for i in exported.returns_params}
-    flows.update(
-        Flow(Origin(o.category, o.text, o.place, o.confidence, o.why, by_name=o.by_name))
-        for o in exported.returns_origins
-    )
-    info.returns = Value(flows=frozenset(flows), type=exported.returns_type, consent=exported.returns_consent)
-    return info
-
-
-def exported_place(exported: ExportedFunction) -> Place:
-    """A stand-in position for parameter references (never reported: they resolve to the caller's arguments)."""
-    return Place("", 0, 0, exported.qualname)

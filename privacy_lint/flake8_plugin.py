@@ -41,8 +41,9 @@ def _prv_selected(options: Any) -> bool:
 @lru_cache(maxsize=16)
 def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[Any, Any]:
     """The engine and settings for one configuration file, built once per flake8 process."""
-    from privacy_lint.analyzer import Engine, EngineOptions
+    from privacy_lint.analyzer import Engine
     from privacy_lint.config import catalog_for, load_config
+    from privacy_lint.options import EngineOptions
 
     config = load_config(config_path)
     catalog = catalog_for(config)

@@ -55,6 +55,15 @@ class ProjectIndex:
     modules: dict[str, ModuleEntry] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # `shop.record` -> `shop.audit.record` (re-exports)
 
+    def add(self, found: FileIndex) -> None:
+        """Merge one file's index; with two files of one module name, the first one scanned wins."""
+        if found.entry is not None:
+            self.modules.setdefault(found.entry.name, found.entry)
+        for alias, target in found.aliases.items():
+            self.aliases.setdefault(alias, target)
+        for summary in found.classes:
+            self.classes.setdefault(summary.qualname, summary)
+
     def module_of(self, qualname: str) -> str | None:
         """The project module a qualified name lives in: the longest prefix that is a module."""
         parts = qualname.split(".")
@@ -191,20 +200,45 @@ def _annotation_names(node: ast.expr | None, imports: _Imports) -> list[str]:
     return [qual] if qual else []
 
 
-def index_module(source: str, path: str, catalog: Catalog, classifier: Classifier, index: ProjectIndex) -> None:
-    """Add one module to the index: its imports, its re-exports, its classes."""
+@dataclass(slots=True)
+class FileIndex:
+    """What the first pass learns from one file: plain data, cached by the file's content."""
+
+    entry: ModuleEntry | None = None  # None: not parsed (no import/class statement) or not Python `ast` accepts
+    aliases: dict[str, str] = field(default_factory=dict)
+    classes: list[ClassSummary] = field(default_factory=list)
+    syntax_ok: bool | None = None  # None: not parsed
+
+
+def index_source(source: str, path: str, catalog: Catalog, classifier: Classifier) -> FileIndex:
+    """One module's imports, re-exports and classes."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return  # the full analysis reports the problem
+        return FileIndex(syntax_ok=False)  # the full analysis reports the problem
     module = module_name(path)
     imports = _Imports(tree, module, Path(path).name == "__init__.py")
-    index.modules.setdefault(module, ModuleEntry(module, path, tuple(dict.fromkeys(imports.imported))))
+    found = FileIndex(ModuleEntry(module, path, tuple(dict.fromkeys(imports.imported))), syntax_ok=True)
     for local, target in imports.names.items():
         if target != f"{module}.{local}":
-            index.aliases.setdefault(f"{module}.{local}", target)
-    for summary in summarise_classes(tree, module, path, imports, catalog, classifier):
-        index.classes.setdefault(summary.qualname, summary)
+            found.aliases[f"{module}.{local}"] = target
+    found.classes = summarise_classes(tree, module, path, imports, catalog, classifier)
+    return found
+
+
+def index_file(data: bytes, path: str, catalog: Catalog, classifier: Classifier) -> FileIndex:
+    """The first pass over one file's bytes; files with neither imports nor classes are not parsed."""
+    if (b"import" not in data and b"class " not in data) or b"\0" in data:
+        return FileIndex()
+    try:
+        source = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return FileIndex()
+    return index_source(source, path, catalog, classifier)
+
+
+def index_module(source: str, path: str, catalog: Catalog, classifier: Classifier, index: ProjectIndex) -> None:
+    index.add(index_source(source, path, catalog, classifier))
 
 
 def summarise_classes(
@@ -263,25 +297,15 @@ def _field(statement: ast.stmt) -> tuple[str | None, list[ast.expr], ast.Call | 
 
 
 def build_index(files: Iterable[tuple[Path, str]], catalog: Catalog, classifier: Classifier) -> ProjectIndex:
-    """The first pass over (path, display name) pairs; files with neither imports nor classes are not parsed."""
+    """The first pass over (path, display name) pairs."""
     index = ProjectIndex()
     for path, display in files:
-        add_file(index, path, display, catalog, classifier)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        index.add(index_file(data, display, catalog, classifier))
     return index
-
-
-def add_file(index: ProjectIndex, path: Path, display: str, catalog: Catalog, classifier: Classifier) -> None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return
-    if (b"import" not in data and b"class " not in data) or b"\0" in data:
-        return
-    try:
-        source = decode_source(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return
-    index_module(source, display, catalog, classifier, index)
 
 
 def find_module_file(name: str, roots: Iterable[Path]) -> Path | None:

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from privacy_lint.cache import ResultCache, digest
 from privacy_lint.classify import Classifier
 from privacy_lint.discovery import Target
 from privacy_lint.exports import Externals, ModuleSummary
-from privacy_lint.index import ProjectIndex, add_file, build_index, find_module_file, module_name, source_roots
+from privacy_lint.index import FileIndex, ProjectIndex, find_module_file, index_file, module_name, source_roots
 from privacy_lint.rulepacks import Catalog
 
 MAX_CONTEXT_FILES = 5_000  # imported modules outside the scanned paths that are analysed for their summaries
@@ -28,6 +29,8 @@ class Unit:
     target: Target
     module: str
     context: bool  # imported by a scanned file: analysed for its summaries, not reported
+    digest: str = ""  # SHA-256 of the file's bytes; "" when it could not be read
+    syntax_ok: bool | None = None  # what Python's own parser said in the first pass (None: not parsed)
 
 
 @dataclass
@@ -38,24 +41,66 @@ class Plan:
     needs: list[frozenset[str]]  # per group: the modules whose summaries it uses (its dependencies, transitively)
     after: list[frozenset[int]]  # per group: the groups it waits for
     owner: dict[str, int] = field(default_factory=dict)  # module -> the unit that exports it
+    group_of: dict[int, int] = field(default_factory=dict)
+    needed: frozenset[str] = frozenset()  # modules some other module uses the summary of
 
     def externals(self, group: int, summaries: Mapping[str, ModuleSummary]) -> Externals:
         found = [summaries[m] for m in sorted(self.needs[group]) if m in summaries]
         return Externals(found, self.index.aliases)
 
     def exports(self, unit: int) -> bool:
-        return self.owner.get(self.units[unit].module) == unit
+        """Does another module use this unit's summary? (Then it is computed, cached and handed on.)"""
+        module = self.units[unit].module
+        return module in self.needed and self.owner.get(module) == unit
+
+    def key(self, unit: int) -> str:
+        """The result cache key: the file, and every file whose summary or classes its analysis may read."""
+        group = self.group_of[unit]
+        related = set(self.needs[group]) | {self.units[u].module for u in self.groups[group]}
+        inputs = sorted(f"{m}={self.units[self.owner[m]].digest}" for m in related if m in self.owner)
+        own = self.units[unit]
+        return digest(own.target.display, own.module, own.digest, *inputs)
 
 
-def plan_scan(targets: list[Target], catalog: Catalog, classifier: Classifier) -> Plan:
-    index = build_index(((t.path, t.display) for t in targets), catalog, classifier)
-    units = [Unit(t, module_name(t.display), False) for t in targets]
-    units.extend(_context(index, targets, catalog, classifier))
+def plan_scan(
+    targets: list[Target], catalog: Catalog, classifier: Classifier, cache: ResultCache | None = None
+) -> Plan:
+    index = ProjectIndex()
+    first_pass = FirstPass(index, catalog, classifier, cache)
+    units = [first_pass.unit(t, False) for t in targets]
+    units.extend(_context(first_pass, targets))
     return order(index, units)
 
 
-def _context(index: ProjectIndex, targets: list[Target], catalog: Catalog, classifier: Classifier) -> Iterator[Unit]:
+class FirstPass:
+    """Reads each file once for its digest and its index entry; entries are cached by content."""
+
+    def __init__(self, index: ProjectIndex, catalog: Catalog, classifier: Classifier, cache: ResultCache | None):
+        self.index = index
+        self.catalog = catalog
+        self.classifier = classifier
+        self.cache = cache
+
+    def unit(self, target: Target, context: bool) -> Unit:
+        module = module_name(target.display)
+        try:
+            data = target.path.read_bytes()
+        except OSError:
+            return Unit(target, module, context)  # the analysis reports it
+        content = digest(data)
+        key = digest("index", target.display, content)
+        found = self.cache.load(key, "index", FileIndex) if self.cache is not None else None
+        if found is None:
+            found = index_file(data, target.display, self.catalog, self.classifier)
+            if self.cache is not None:
+                self.cache.store(key, "index", found)
+        self.index.add(found)
+        return Unit(target, module, context, content, found.syntax_ok)
+
+
+def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
     """Modules imported (transitively) by the scanned files that live under their source roots."""
+    index = first_pass.index
     roots = source_roots(t.display for t in targets)
     tops = {root: _top_names(root) for root in roots}
     seen = {t.path.resolve() for t in targets}
@@ -75,13 +120,11 @@ def _context(index: ProjectIndex, targets: list[Target], catalog: Catalog, class
             if file is None or file.resolve() in seen:
                 continue
             seen.add(file.resolve())
-            display = _display(file)
-            add_file(index, file, display, catalog, classifier)
-            module = module_name(display)
-            if module in index.modules:
-                pending.append(index.modules[module])
+            unit = first_pass.unit(Target(file, _display(file)), True)
+            if unit.module in index.modules:
+                pending.append(index.modules[unit.module])
             count += 1
-            yield Unit(Target(file, display), module, True)
+            yield unit
 
 
 def _first_file(name: str, roots: list[Path], tops: dict[Path, frozenset[str]]) -> Path | None:
@@ -136,7 +179,10 @@ def order(index: ProjectIndex, units: list[Unit]) -> Plan:
             modules.update(needs[d])
         needs.append(frozenset(modules))
         after.append(frozenset(direct))
-    return Plan(index, units, groups, needs, after, owner)
+    needed = frozenset(m for modules in needs for m in modules) | frozenset(
+        units[u].module for members in groups if len(members) > 1 for u in members
+    )
+    return Plan(index, units, groups, needs, after, owner, group_of, needed)
 
 
 def components(edges: Mapping[int, list[int]]) -> list[list[int]]:

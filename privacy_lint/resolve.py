@@ -12,15 +12,16 @@ from dataclasses import replace
 
 import libcst as cst
 
+from privacy_lint.bridge import function_info
 from privacy_lint.classify import Classifier, Verdict, split_name
 from privacy_lint.consent import ConsentVocabulary, Polarity
-from privacy_lint.exports import Externals, function_info
+from privacy_lint.exports import Externals, Place
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.index import ClassSummary, ProjectIndex
 from privacy_lint.rulepacks import Catalog, Sink
 from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.syntax import dotted, is_constant_name, literal_string
-from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Place, Value, cap
+from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
 
 TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
 MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects"})

@@ -6,6 +6,8 @@ The engine knows nothing about any SDK, framework or data category: all of that 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -130,6 +132,7 @@ class Catalog:
     consent_decorators: list[tuple[str, ...]] = field(default_factory=list)
     exception_ignores: list[str] = field(default_factory=list)
     propagators: list[str] = field(default_factory=list)
+    fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
     # Compiled look-ups, built once by `freeze()`.
     sink_matcher: NameMatcher = field(default_factory=NameMatcher)
@@ -345,12 +348,18 @@ def load_catalog(
     """Merge the built-in packs, then user pack files, then inline tables and extra names (from configuration)."""
     catalog = Catalog()
     last = "rules"
+    fingerprint = hashlib.sha256()
     for path in [*builtin_pack_paths(), *extra]:
-        merge_pack(catalog, read_pack(path), str(path))
+        pack = read_pack(path)
+        merge_pack(catalog, pack, str(path))
+        fingerprint.update(json.dumps(pack, sort_keys=True, default=str).encode())
         last = str(path)
     for where, table in extra_tables:
         merge_pack(catalog, table, where)
+        fingerprint.update(json.dumps(table, sort_keys=True, default=str).encode())
         last = where
+    fingerprint.update(json.dumps(dict(extra_names or {}), sort_keys=True, default=list).encode())
+    catalog.fingerprint = fingerprint.hexdigest()
     if not catalog.categories:
         raise RulePackError(last, "", "no data categories loaded: the built-in rule packs are missing")
     for cat_id, names in (extra_names or {}).items():

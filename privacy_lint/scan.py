@@ -1,81 +1,53 @@
-"""Run the engine over many files: in-process for a few, in a process pool for many. Results come back as plain
-data in the order the files were discovered, whatever the number of jobs."""
+"""Run the engine over a project: plan it (project.py), take what the cache already knows, skip files the gate
+rules out, analyse the rest in-process (a few files) or in a process pool, in import order. Results come back
+as plain data, in the order the files were discovered, whatever the number of jobs.
+
+LibCST is imported only when a file actually needs analysing: a warm run, or a run over files the gate rules
+out, never pays for it.
+"""
 
 from __future__ import annotations
 
+import ast
 import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from privacy_lint.analyzer import Engine, EngineOptions
-from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, discover
+from privacy_lint.cache import ResultCache, write_atomic
+from privacy_lint.classify import Classifier
+from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
 from privacy_lint.exports import Externals, ModuleSummary
-from privacy_lint.findings import Diagnostic, FileResult
+from privacy_lint.findings import Diagnostic, FileResult, Finding
+from privacy_lint.gate import Gate
 from privacy_lint.index import ProjectIndex
+from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
+from privacy_lint.progress import Progress
 from privacy_lint.project import Plan, plan_scan
 from privacy_lint.rulepacks import Catalog
 
-POOL_THRESHOLD = 16  # below this many files a pool costs more than it saves
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
-_worker: tuple[Engine, ProjectIndex] | None = None
-_loaded: dict[str, ModuleSummary | None] = {}  # summaries a worker has read from the scan's store
+    from privacy_lint.analyzer import Engine
 
-
-def _init_worker(catalog: Catalog, options: EngineOptions, index: ProjectIndex) -> None:
-    global _worker
-    _worker = (Engine(catalog, options), index)
-    _loaded.clear()
-
-
-def _analyse(target: Target, needs: tuple[str, ...], store: str, export_as: str | None) -> FileResult:
-    """Analyse one file in a worker with the summaries of the modules it needs, read from the store once per
-    worker; write its own summary there for the modules that import it."""
-    assert _worker is not None
-    engine, index = _worker
-    for module in needs:
-        if module not in _loaded:
-            _loaded[module] = _read_summary(Path(store, module))
-    externals = Externals([s for m in needs if (s := _loaded[m]) is not None], index.aliases)
-    result = _safe(engine, index, target, externals, export_as is not None)
-    if export_as is not None and result.summary is not None:
-        temporary = Path(store, f"{export_as}.{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(result.summary, pickle.HIGHEST_PROTOCOL))
-        temporary.replace(Path(store, export_as))  # atomic: a reader never sees half a summary
-    result.summary = None
-    return result
-
-
-def _read_summary(path: Path) -> ModuleSummary | None:
-    try:
-        summary = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None  # the module failed to analyse: it has no summary, in every mode alike
-    return summary if isinstance(summary, ModuleSummary) else None
-
-
-def _safe(engine: Engine, index: ProjectIndex, target: Target, externals: Externals, export: bool) -> FileResult:
-    try:
-        return engine.analyse_path(target.path, target.display, index, externals, export)
-    except Exception as exc:  # one broken file must never stop the scan
-        return FileResult(
-            target.display,
-            diagnostics=[
-                Diagnostic(target.display, f"internal error: {type(exc).__name__}: {exc}", kind="internal-error")
-            ],
-        )
+POOL_THRESHOLD = 16  # below this many files to analyse a pool costs more than it saves
+_UNCACHED_KINDS = frozenset({"read-error", "internal-error"})  # may not happen again: never cached
 
 
 @dataclass
 class ScanResult:
     files: list[FileResult] = field(default_factory=list)
     missing: list[Diagnostic] = field(default_factory=list)
+    analysed: int = 0  # files parsed and analysed in this run (context modules included)
+    cached: int = 0  # files whose results came from the cache
+    gated: int = 0  # files not parsed: nothing in them can lead to a finding
 
     @property
-    def findings(self) -> Iterator:  # type: ignore[type-arg]
+    def findings(self) -> Iterator[Finding]:
         for result in self.files:
             yield from result.findings
 
@@ -91,6 +63,9 @@ def scan(
     jobs: int = 0,
     exclude: Iterable[str] = (),
     skipped_dirs: frozenset[str] = SKIPPED_DIRS,
+    cache: ResultCache | None = None,
+    gate: bool = True,
+    progress: bool = False,
 ) -> ScanResult:
     targets: list[Target] = []
     result = ScanResult()
@@ -99,73 +74,225 @@ def scan(
             result.missing.append(Diagnostic(item.display, item.reason, kind="path-error"))
         else:
             targets.append(item)
-    options = options or EngineOptions()
-    engine = Engine(catalog, options)
-    plan = plan_scan(targets, catalog, engine.classifier)
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(plan.units) < POOL_THRESHOLD:
-        results = _run_in_process(plan, engine)
-    else:
-        results = _run_in_pool(plan, catalog, options, workers)
-    result.files = [results[n] for n, unit in enumerate(plan.units) if not unit.context]
+    run = _Run(plan_scan(targets, catalog, Classifier(catalog), cache), catalog, options or EngineOptions(), cache)
+    run.gate = Gate(catalog) if gate else None
+    run.progress = Progress(len(targets), enabled=progress)
+    try:
+        run.take_cached()
+        pending = len(run.plan.units) - len(run.results)
+        workers = jobs or os.cpu_count() or 1
+        if workers <= 1 or pending < POOL_THRESHOLD:
+            run.in_process()
+        else:
+            run.in_pool(workers)
+    finally:
+        run.progress.close()
+    result.files = [run.results[n] for n, unit in enumerate(run.plan.units) if not unit.context]
+    result.analysed, result.cached, result.gated = run.analysed, run.cached, run.gated
     return result
 
 
-def _run_in_process(plan: Plan, engine: Engine) -> dict[int, FileResult]:
-    summaries: dict[str, ModuleSummary] = {}
-    results: dict[int, FileResult] = {}
-    for group, members in enumerate(plan.groups):
-        externals = plan.externals(group, summaries)
-        for unit in members:
-            results[unit] = _keep(
-                plan, unit, _safe(engine, plan.index, plan.units[unit].target, externals, True), summaries
-            )
-    return results
+class _Run:
+    def __init__(self, plan: Plan, catalog: Catalog, options: EngineOptions, cache: ResultCache | None) -> None:
+        self.plan = plan
+        self.catalog = catalog
+        self.options = options
+        self.cache = cache
+        self.keys = [plan.key(u) for u in range(len(plan.units))] if cache is not None else []
+        self.results: dict[int, FileResult] = {}
+        self.summaries: dict[str, ModuleSummary] = {}
+        self.gate: Gate | None = None
+        self.progress = Progress(0, enabled=False)
+        self.analysed = self.cached = self.gated = 0
+        self._engine: Engine | None = None
+
+    # --------------------------------------------------------------------- cache
+    def take_cached(self) -> None:
+        """Results (and summaries) the cache holds for these exact inputs."""
+        if self.cache is None:
+            return
+        for unit in range(len(self.plan.units)):
+            result = self.cache.load(self.keys[unit], "result", FileResult)
+            if result is None:
+                continue
+            if self.plan.exports(unit):
+                summary = self.cache.load(self.keys[unit], "summary", ModuleSummary)
+                if summary is None:
+                    continue  # lost or damaged: analyse again rather than run without it
+                self.summaries[self.plan.units[unit].module] = summary
+            self._done(unit, result, cached=True)
+
+    def _done(self, unit: int, result: FileResult, cached: bool = False) -> None:
+        summary, result.summary = result.summary, None
+        if summary is not None and self.plan.exports(unit):
+            self.summaries[self.plan.units[unit].module] = summary
+        if cached:
+            self.cached += 1
+        elif self.cache is not None and not any(d.kind in _UNCACHED_KINDS for d in result.diagnostics):
+            key = self.keys[unit]
+            if summary is not None and self.plan.exports(unit):
+                self.cache.store(key, "summary", summary)
+            self.cache.store(key, "result", result)
+        self.results[unit] = result
+        if not self.plan.units[unit].context:
+            self.progress.advance()
+
+    # --------------------------------------------------------------------- in process
+    def in_process(self) -> None:
+        for group, members in enumerate(self.plan.groups):
+            todo = [u for u in members if u not in self.results]
+            if not todo:
+                continue
+            externals = self.plan.externals(group, self.summaries)
+            for unit in todo:
+                self._done(unit, self._analyse_here(unit, externals))
+
+    def _analyse_here(self, unit: int, externals: Externals) -> FileResult:
+        target = self.plan.units[unit].target
+        if self._gated(unit, externals):
+            self.gated += 1
+            return FileResult(target.display)
+        if self._engine is None:
+            from privacy_lint.analyzer import Engine
+
+            self._engine = Engine(self.catalog, self.options)
+        self.analysed += 1
+        return _safe(self._engine, self.plan.index, target, externals, self.plan.exports(unit))
+
+    def _gated(self, unit: int, externals: Externals) -> bool:
+        own = self.plan.units[unit]
+        return (
+            self.gate is not None
+            and self._gate_candidate(unit)
+            and _gate_verdict(self.gate, own.target, own.syntax_ok, externals)
+        )
+
+    def _gate_candidate(self, unit: int) -> bool:
+        """Only files whose summaries no other module uses, and that Python's parser accepted."""
+        own = self.plan.units[unit]
+        return not own.context and own.module not in self.plan.needed and own.syntax_ok is not False
+
+    # --------------------------------------------------------------------- pool
+    def in_pool(self, workers: int) -> None:
+        """Submit each import cycle (or module) once the modules it imports are done. Summaries travel as files:
+        each is written once, by the worker that made it (into the cache, or a temporary folder), and read at
+        most once per worker that needs it."""
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        plan = self.plan
+        waiting = [set(after) for after in plan.after]
+        dependents: dict[int, list[int]] = {}
+        for group, after in enumerate(plan.after):
+            for dependency in after:
+                dependents.setdefault(dependency, []).append(group)
+        left = [sum(u not in self.results for u in members) for members in plan.groups]
+        if self.cache is not None:
+            self.cache.prepare()
+        with (
+            tempfile.TemporaryDirectory(prefix="privacy-lint-") as store,
+            ProcessPoolExecutor(
+                workers, initializer=_init_worker, initargs=(self.catalog, self.options, plan.index)
+            ) as pool,
+        ):
+            if self.cache is not None:
+                paths = [str(self.cache.path(key, "summary")) for key in self.keys]
+            else:
+                paths = [os.path.join(store, unit.module) for unit in plan.units]
+
+            running: dict[Future[tuple[FileResult, str]], tuple[int, int]] = {}
+            ready: list[int] = [g for g, pending in enumerate(waiting) if not pending]
+            while ready or running:
+                for group in ready:
+                    needs = tuple(paths[plan.owner[m]] for m in sorted(plan.needs[group]))
+                    for unit in plan.groups[group]:
+                        if unit in self.results:
+                            continue
+                        target = plan.units[unit].target
+                        own = paths[unit] if plan.exports(unit) else None
+                        gate = self.gate is not None and self._gate_candidate(unit)
+                        syntax = plan.units[unit].syntax_ok
+                        running[pool.submit(_analyse, target, needs, own, gate, syntax)] = (group, unit)
+                finished, ready = [g for g in ready if not left[g]], []
+                if running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in sorted(done, key=lambda f: running[f]):
+                        group, unit = running.pop(future)
+                        result, how = future.result()
+                        self.analysed += how == "analysed"
+                        self.gated += how == "gated"
+                        self._done(unit, result)
+                        left[group] -= 1
+                        if not left[group]:
+                            finished.append(group)
+                for group in finished:  # done: analysed now, or every member came from the cache
+                    for dependent in dependents.get(group, ()):
+                        waiting[dependent].discard(group)
+                        if not waiting[dependent]:
+                            ready.append(dependent)
 
 
-def _run_in_pool(plan: Plan, catalog: Catalog, options: EngineOptions, workers: int) -> dict[int, FileResult]:
-    """Submit each import cycle (or module) once the modules it imports are done. Summaries travel through a
-    temporary folder: each is written once by the worker that made it and read once per worker that needs it."""
-    results: dict[int, FileResult] = {}
-    waiting = [set(after) for after in plan.after]
-    dependents: dict[int, list[int]] = {}
-    for group, after in enumerate(plan.after):
-        for dependency in after:
-            dependents.setdefault(dependency, []).append(group)
-    left = [len(members) for members in plan.groups]
-    with (
-        tempfile.TemporaryDirectory(prefix="privacy-lint-") as store,
-        ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog, options, plan.index)) as pool,
-    ):
-        running: dict[Future[FileResult], tuple[int, int]] = {}
-
-        def submit(group: int) -> None:
-            needs = tuple(sorted(plan.needs[group]))
-            for unit in plan.groups[group]:
-                export_as = plan.units[unit].module if plan.exports(unit) else None
-                running[pool.submit(_analyse, plan.units[unit].target, needs, store, export_as)] = (group, unit)
-
-        for group, pending in enumerate(waiting):
-            if not pending:
-                submit(group)
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: running[f]):
-                group, unit = running.pop(future)
-                results[unit] = future.result()
-                left[group] -= 1
-                if left[group]:
-                    continue
-                for dependent in dependents.get(group, ()):
-                    waiting[dependent].discard(group)
-                    if not waiting[dependent]:
-                        submit(dependent)
-    return results
+def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, externals: Externals) -> bool:
+    """True when the file cannot produce a finding (and is readable, decodable Python: else the engine reports)."""
+    try:
+        data = target.path.read_bytes()
+    except OSError:
+        return False  # the engine reports it
+    if len(data) > MAX_FILE_BYTES or b"\0" in data or gate.may_report(data, externals.sink_names()):
+        return False
+    if syntax_ok is None:  # not parsed by the first pass (no import, no class): make sure it is Python
+        try:
+            ast.parse(decode_source(data))
+        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+            return False
+    return True
 
 
-def _keep(plan: Plan, unit: int, result: FileResult, summaries: dict[str, ModuleSummary]) -> FileResult:
-    """Record a module's summary for the modules that import it; keep the result lean."""
-    if result.summary is not None and plan.exports(unit):
-        summaries[plan.units[unit].module] = result.summary
-    result.summary = None
-    return result
+# ------------------------------------------------------------------------- worker side
+_worker: tuple[Engine, ProjectIndex, Gate] | None = None
+_loaded: dict[str, ModuleSummary | None] = {}  # summaries this worker has read, by file
+
+
+def _init_worker(catalog: Catalog, options: EngineOptions, index: ProjectIndex) -> None:
+    from privacy_lint.analyzer import Engine
+
+    global _worker
+    _worker = (Engine(catalog, options), index, Gate(catalog))
+    _loaded.clear()
+
+
+def _analyse(
+    target: Target, needs: tuple[str, ...], export_to: str | None, gate: bool, syntax_ok: bool | None
+) -> tuple[FileResult, str]:
+    """Analyse one file with the summaries it needs; write its own where its importers will read it."""
+    assert _worker is not None
+    engine, index, rules = _worker
+    for path in needs:
+        if path not in _loaded:
+            _loaded[path] = _read_summary(Path(path))
+    externals = Externals([s for p in needs if (s := _loaded[p]) is not None], index.aliases)
+    if gate and _gate_verdict(rules, target, syntax_ok, externals):
+        return FileResult(target.display), "gated"
+    result = _safe(engine, index, target, externals, export_to is not None)
+    if export_to is not None and result.summary is not None:
+        write_atomic(Path(export_to), pickle.dumps(result.summary, pickle.HIGHEST_PROTOCOL))
+    return result, "analysed"
+
+
+def _read_summary(path: Path) -> ModuleSummary | None:
+    try:
+        summary = pickle.loads(path.read_bytes())
+    except Exception:  # a module that failed to analyse has none, in every mode alike
+        return None
+    return summary if isinstance(summary, ModuleSummary) else None
+
+
+def _safe(engine: Engine, index: ProjectIndex, target: Target, externals: Externals, export: bool) -> FileResult:
+    try:
+        return engine.analyse_path(target.path, target.display, index, externals, export)
+    except Exception as exc:  # one broken file must never stop the scan
+        return FileResult(
+            target.display,
+            diagnostics=[
+                Diagnostic(target.display, f"internal error: {type(exc).__name__}: {exc}", kind="internal-error")
+            ],
+        )

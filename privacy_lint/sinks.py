@@ -8,7 +8,7 @@ from privacy_lint.resolve import Resolver
 from privacy_lint.rulepacks import Sink
 from privacy_lint.summaries import ParamSink, RawFinding, SinkHit
 from privacy_lint.syntax import url_host
-from privacy_lint.values import Flow, Value
+from privacy_lint.values import Flow, Value, in_order
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
@@ -97,7 +97,7 @@ class SinkReporter(Resolver):
         concrete: list[Flow] = []
         function = self.scope.function
         shown = hit.service in ("log", "exception")
-        for flow in flows:
+        for flow in in_order(flows):
             if shown and flow.boxed:
                 continue  # logging an object of an unknown class shows its repr, not what it was built from
             if flow.origin.param >= 0:

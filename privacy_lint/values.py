@@ -7,20 +7,12 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from privacy_lint.exports import Place
+
 MAX_FLOWS = 12  # per value: enough to name every category, small enough to stay fast
 MAX_STEPS = 12  # per flow: codeFlows longer than this help nobody
 
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """A position in another file: where a flow passes through a function summarised from another module."""
-
-    path: str
-    line: int
-    col: int
-    code: str  # the code there, one line
 
 
 Node = cst.CSTNode | Place  # where an origin or a step is: a node of this module, or a place in another file
@@ -126,6 +118,12 @@ def cap(flows: Iterable[Flow]) -> frozenset[Flow]:
         ),
     )
     return frozenset(ranked[:MAX_FLOWS])
+
+
+def in_order(flows: Iterable[Flow]) -> list[Flow]:
+    """Flows in an order that does not depend on memory addresses (sets of flows hash nodes by identity):
+    where one flow of several is kept (a summary entry), the same one is kept in every run."""
+    return sorted(flows, key=lambda f: (len(f.steps), [note for note, _ in f.steps], f.origin.text, f.origin.category))
 
 
 def union(values: Iterable[Value]) -> Value:

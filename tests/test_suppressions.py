@@ -6,7 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from privacy_lint.analyzer import Engine, EngineOptions
+from privacy_lint.analyzer import Engine
+from privacy_lint.options import EngineOptions
 from privacy_lint.rulepacks import default_catalog
 
 SOURCE = """import logging
