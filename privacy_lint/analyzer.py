@@ -10,6 +10,7 @@ from pathlib import Path
 import libcst as cst
 
 from privacy_lint.bridge import export_module
+from privacy_lint.budget import BudgetExceeded, time_budget
 from privacy_lint.classify import Classifier
 from privacy_lint.consent import ConsentVocabulary
 from privacy_lint.discovery import decode_source
@@ -46,6 +47,22 @@ class Engine:
         export: bool = False,
     ) -> FileResult:
         """Analyse one module; with `export`, its summaries for the modules that import it go in `result.summary`."""
+        budget = self.options.file_timeout
+        try:
+            with time_budget(budget):
+                return self._analyse_source(source, path, index, externals, export)
+        except BudgetExceeded:
+            message = f"skipped: analysing it took longer than the {budget:g} s allowed per file (--file-timeout)"
+            return FileResult(path, diagnostics=[Diagnostic(path, message, kind="timeout")])
+
+    def _analyse_source(
+        self,
+        source: bytes | str,
+        path: str,
+        index: ProjectIndex | None,
+        externals: Externals | None,
+        export: bool,
+    ) -> FileResult:
         result = FileResult(path)
         too_deep = _too_deep_for_libcst(source, path)
         if too_deep is not None:

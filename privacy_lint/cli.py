@@ -10,7 +10,8 @@ import click
 
 from privacy_lint import __version__
 from privacy_lint.cache import CACHE_DIR_NAME
-from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
+from privacy_lint.findings import CONFIDENCES, NOTE_KINDS, SEVERITIES, Finding
+from privacy_lint.options import DEFAULT_FILE_TIMEOUT
 from privacy_lint.rules import RULES
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from privacy_lint.rulepacks import Catalog
     from privacy_lint.scan import ScanResult
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -98,7 +99,22 @@ def main() -> None:
     help=f"Where to keep results between runs (default: {CACHE_DIR_NAME}/ in the project root).",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option(
+    "--file-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_FILE_TIMEOUT,
+    show_default=True,
+    help="Seconds allowed per file; a slower file is skipped with a diagnostic (0: no limit).",
+)
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Exit 0/1 by findings even when some files could not be analysed (default: exit 3).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary and no progress bar.")
+@click.option(
+    "--debug", is_flag=True, help="Show tracebacks: of configuration errors, and in internal-error diagnostics."
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -119,41 +135,22 @@ def check(
     jobs: int,
     cache_dir: str | None,
     no_cache: bool,
+    file_timeout: float,
+    allow_incomplete: bool,
     quiet: bool,
+    debug: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) and report personal-data findings."""
     from privacy_lint.config import adjust_findings
-    from privacy_lint.discovery import SKIPPED_DIRS
     from privacy_lint.formats import renderer
     from privacy_lint.formats.text_format import render_diagnostics
     from privacy_lint.gitdiff import touches_change
-    from privacy_lint.options import EngineOptions
-    from privacy_lint.scan import scan
 
-    try:
-        overrides = {
-            "select": _codes(select),
-            "ignore": _codes(ignore_codes),
-            "min-severity": min_severity,
-            "min-confidence": min_confidence,
-            "include-pseudonymous": include_pseudonymous,
-        }
-    except click.BadParameter as exc:
-        _fail(exc.message)
-    config, catalog = _settings(paths, config_file, overrides, rule_packs)
+    overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
+    config, catalog = _settings(paths, config_file, overrides, rule_packs, debug)
     changed = _changed_lines(paths, diff_ref) if diff_ref else None
-
-    skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
-    options = EngineOptions(include_pseudonymous=config.include_pseudonymous, require_reason=require_reason)
-    result = scan(
-        paths or (".",),
-        catalog,
-        options,
-        jobs,
-        (*config.extend_exclude, *exclude),
-        skipped,
-        cache=None if no_cache else _result_cache(cache_dir, config, catalog, options),
-        progress=not quiet,
+    result = _run_scan(
+        paths, config, catalog, exclude, jobs, cache_dir, no_cache, file_timeout, debug, quiet, require_reason
     )
     for file_result in result.files:
         file_result.findings = [
@@ -189,6 +186,9 @@ def check(
     has_findings = any(True for _ in result.findings) or any(r.unused_suppressions for r in result.files)
     if result.missing and not result.files:
         sys.exit(EXIT_USAGE)
+    incomplete = [d for d in result.diagnostics if d.kind not in NOTE_KINDS]
+    if incomplete and not allow_incomplete:
+        sys.exit(EXIT_INCOMPLETE)  # some files were not analysed: a clean result would be a lie
     sys.exit(EXIT_FINDINGS if has_findings else EXIT_CLEAN)
 
 
@@ -220,6 +220,64 @@ def _apply_baseline(result: ScanResult, path: Path) -> None:
         )
 
 
+def _overrides(
+    select: str | None,
+    ignore_codes: str | None,
+    min_severity: str | None,
+    min_confidence: str | None,
+    include_pseudonymous: bool | None,
+) -> dict[str, Any]:
+    try:
+        return {
+            "select": _codes(select),
+            "ignore": _codes(ignore_codes),
+            "min-severity": min_severity,
+            "min-confidence": min_confidence,
+            "include-pseudonymous": include_pseudonymous,
+        }
+    except click.BadParameter as exc:
+        _fail(exc.message)
+
+
+def _run_scan(
+    paths: tuple[str, ...],
+    config: Config,
+    catalog: Catalog,
+    exclude: tuple[str, ...],
+    jobs: int,
+    cache_dir: str | None,
+    no_cache: bool,
+    file_timeout: float,
+    debug: bool,
+    quiet: bool,
+    require_reason: bool = False,
+    keep_guarded: bool = False,
+) -> ScanResult:
+    """The scan `check` and `report` share: configuration, cache, options."""
+    from privacy_lint.discovery import SKIPPED_DIRS
+    from privacy_lint.options import EngineOptions
+    from privacy_lint.scan import scan
+
+    skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
+    options = EngineOptions(
+        include_pseudonymous=config.include_pseudonymous,
+        keep_guarded=keep_guarded,
+        require_reason=require_reason,
+        file_timeout=file_timeout,
+        debug=debug,
+    )
+    return scan(
+        paths or (".",),
+        catalog,
+        options,
+        jobs,
+        (*config.extend_exclude, *exclude),
+        skipped,
+        cache=None if no_cache else _result_cache(cache_dir, config, catalog, options),
+        progress=not quiet,
+    )
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"privacy-lint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -245,7 +303,11 @@ def _project_root(config: Config) -> Path:
 
 
 def _settings(
-    paths: tuple[str, ...], config_file: str | None, overrides: dict[str, Any], rule_packs: tuple[str, ...] = ()
+    paths: tuple[str, ...],
+    config_file: str | None,
+    overrides: dict[str, Any],
+    rule_packs: tuple[str, ...] = (),
+    debug: bool = False,
 ) -> tuple[Config, Catalog]:
     """Configuration and the rule catalogue it selects; any error is one message and exit code 2."""
     from privacy_lint.config import ConfigError, catalog_for, resolve_config
@@ -255,8 +317,94 @@ def _settings(
         config = resolve_config(paths, config_file, overrides)
         catalog = catalog_for(config, tuple(Path(p) for p in rule_packs))
     except (ConfigError, RulePackError) as exc:
+        if debug:
+            raise
         _fail(str(exc))
     return config, catalog
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["html", "markdown", "json", "csv"]),
+    default="html",
+    show_default=True,
+    help="html: one self-contained file; markdown: a pull-request comment; json: the full inventory; csv: pairs.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--select", help="Only these rules (ids or prefixes, comma-separated).")
+@click.option("--ignore", "ignore_codes", help="Skip these rules (ids or prefixes, comma-separated).")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), help="Lowest severity reported.")
+@click.option("--min-confidence", type=click.Choice(CONFIDENCES), help="Lowest confidence reported.")
+@click.option("--include-pseudonymous/--no-include-pseudonymous", default=None, help="Also pseudonymous ids.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Settings file.")
+@click.option("--rule-pack", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Findings in FILE are not new.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Where results are kept between runs.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=DEFAULT_FILE_TIMEOUT, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def report(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    select: str | None,
+    ignore_codes: str | None,
+    min_severity: str | None,
+    min_confidence: str | None,
+    include_pseudonymous: bool | None,
+    config_file: str | None,
+    rule_packs: tuple[str, ...],
+    exclude: tuple[str, ...],
+    baseline_file: str | None,
+    jobs: int,
+    cache_dir: str | None,
+    no_cache: bool,
+    file_timeout: float,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """A privacy risk report for reviewers: the personal data PATHS handle, where it goes, what lacks consent."""
+    from privacy_lint.config import adjust_findings, describe
+    from privacy_lint.formats.text_format import render_diagnostics
+    from privacy_lint.inventory import build_report
+    from privacy_lint.report_formats import RENDERERS
+
+    overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
+    config, catalog = _settings(paths, config_file, overrides, rule_packs, debug)
+    result = _run_scan(
+        paths, config, catalog, exclude, jobs, cache_dir, no_cache, file_timeout, debug, quiet, keep_guarded=True
+    )
+    for file_result in result.files:
+        file_result.findings = [
+            f
+            for f in adjust_findings(file_result.findings, config)
+            if selected(f, config.select, config.ignore, config.min_severity, config.min_confidence)
+        ]
+    new: set[int] | None = None
+    if baseline_file:
+        from privacy_lint.baseline import BaselineError, filter_new
+
+        try:
+            fresh, _ = filter_new([f for f in result.findings if not f.guarded], Path(baseline_file))
+        except BaselineError as exc:
+            _fail(str(exc))
+        new = {id(f) for f in fresh}
+    diagnostics = render_diagnostics(result)
+    if diagnostics:
+        click.echo(diagnostics, err=True, nl=False)
+    built = build_report(result, catalog, Path(paths[0] if paths else "."), describe(config), new)
+    text = RENDERERS[output_format](built, catalog)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"privacy-lint: wrote the {output_format} report to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command(name="config")

@@ -85,23 +85,40 @@ class ModuleSummary:
 
 # ------------------------------------------------------------------------------------------------- import
 class Externals:
-    """The summaries a module's analysis may use: those of the modules it depends on, with re-exports followed."""
+    """The summaries a module's analysis may use: those of the modules it depends on, with re-exports followed.
+
+    Look-ups go through the module a name lives in (its longest prefix that is a module), so building one costs
+    nothing however many modules it holds: a worker builds one per file.
+    """
 
     def __init__(self, summaries: Iterable[ModuleSummary] = (), aliases: Mapping[str, str] | None = None) -> None:
-        self.functions: dict[str, ExportedFunction] = {}
-        self.variables: dict[str, str] = {}
-        for summary in summaries:
-            self.functions.update(summary.functions)
-            self.variables.update(summary.variables)
+        self.modules = {summary.module: summary for summary in summaries}
         self.aliases = aliases or {}
         self._canonical: dict[str, str] = {}
 
     def __bool__(self) -> bool:
-        return bool(self.functions or self.variables)
+        return bool(self.modules)
+
+    def _module_of(self, qualname: str) -> ModuleSummary | None:
+        cut = qualname.rfind(".")
+        while cut > 0:
+            found = self.modules.get(qualname[:cut])
+            if found is not None:
+                return found
+            cut = qualname.rfind(".", 0, cut)
+        return None
+
+    def _function(self, qualname: str) -> ExportedFunction | None:
+        summary = self._module_of(qualname)
+        return summary.functions.get(qualname) if summary is not None else None
+
+    def _variable(self, qualname: str) -> str | None:
+        summary = self._module_of(qualname)
+        return summary.variables.get(qualname) if summary is not None else None
 
     def sink_names(self) -> set[str]:
         """Names of the functions and methods that reach a sink: calling one can be a finding (see gate.py)."""
-        return {qualname.rsplit(".", 1)[-1] for qualname, f in self.functions.items() if f.sinks}
+        return {q.rsplit(".", 1)[-1] for s in self.modules.values() for q, f in s.functions.items() if f.sinks}
 
     def canonical(self, qualname: str) -> str:
         """`shop.record` re-exported by `shop/__init__.py` from `shop.audit` -> `shop.audit.record`."""
@@ -112,7 +129,7 @@ class Externals:
 
     def _follow(self, qualname: str) -> str:
         for _ in range(MAX_ALIAS_HOPS):
-            if qualname in self.functions or qualname in self.variables:
+            if self._function(qualname) is not None or self._variable(qualname) is not None:
                 return qualname
             parts = qualname.split(".")
             for cut in range(len(parts), 0, -1):
@@ -125,7 +142,7 @@ class Externals:
         return qualname
 
     def function(self, qualname: str) -> ExportedFunction | None:
-        return self.functions.get(self.canonical(qualname))
+        return self._function(self.canonical(qualname))
 
     def type_of(self, qualname: str) -> str | None:
-        return self.variables.get(self.canonical(qualname))
+        return self._variable(self.canonical(qualname))

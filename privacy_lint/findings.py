@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 SEVERITIES = ("note", "warning", "error")  # ascending, SARIF levels
 CONFIDENCES = ("low", "medium", "high")  # ascending
+NOTE_KINDS = frozenset({"suppression-without-reason"})  # diagnostics about comments; the others mean a file or
+# path was not analysed, and the scan is incomplete (exit code 3)
 
 
 @dataclass(frozen=True, slots=True)

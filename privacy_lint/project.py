@@ -182,6 +182,9 @@ def order(index: ProjectIndex, units: list[Unit]) -> Plan:
     needed = frozenset(m for modules in needs for m in modules) | frozenset(
         units[u].module for members in groups if len(members) > 1 for u in members
     )
+    # Only re-exports of project names matter (`from .audit import record`); imports of `os` or `django` in
+    # every module would otherwise make the index, shipped to each worker, several times larger.
+    index.aliases = {alias: target for alias, target in index.aliases.items() if index.module_of(target)}
     return Plan(index, units, groups, needs, after, owner, group_of, needed)
 
 

@@ -12,8 +12,10 @@ import ast
 import os
 import pickle
 import tempfile
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,7 @@ class ScanResult:
     analysed: int = 0  # files parsed and analysed in this run (context modules included)
     cached: int = 0  # files whose results came from the cache
     gated: int = 0  # files not parsed: nothing in them can lead to a finding
+    index: ProjectIndex | None = None  # the project's modules and classes (the report's data inventory)
 
     @property
     def findings(self) -> Iterator[Finding]:
@@ -89,6 +92,7 @@ def scan(
         run.progress.close()
     result.files = [run.results[n] for n, unit in enumerate(run.plan.units) if not unit.context]
     result.analysed, result.cached, result.gated = run.analysed, run.cached, run.gated
+    result.index = run.plan.index
     return result
 
 
@@ -249,7 +253,6 @@ def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, externals:
 
 # ------------------------------------------------------------------------- worker side
 _worker: tuple[Engine, ProjectIndex, Gate] | None = None
-_loaded: dict[str, ModuleSummary | None] = {}  # summaries this worker has read, by file
 
 
 def _init_worker(catalog: Catalog, options: EngineOptions, index: ProjectIndex) -> None:
@@ -257,7 +260,7 @@ def _init_worker(catalog: Catalog, options: EngineOptions, index: ProjectIndex) 
 
     global _worker
     _worker = (Engine(catalog, options), index, Gate(catalog))
-    _loaded.clear()
+    _read_summary.cache_clear()
 
 
 def _analyse(
@@ -266,10 +269,7 @@ def _analyse(
     """Analyse one file with the summaries it needs; write its own where its importers will read it."""
     assert _worker is not None
     engine, index, rules = _worker
-    for path in needs:
-        if path not in _loaded:
-            _loaded[path] = _read_summary(Path(path))
-    externals = Externals([s for p in needs if (s := _loaded[p]) is not None], index.aliases)
+    externals = Externals([s for p in needs if (s := _read_summary(p)) is not None], index.aliases)
     if gate and _gate_verdict(rules, target, syntax_ok, externals):
         return FileResult(target.display), "gated"
     result = _safe(engine, index, target, externals, export_to is not None)
@@ -278,9 +278,10 @@ def _analyse(
     return result, "analysed"
 
 
-def _read_summary(path: Path) -> ModuleSummary | None:
+@lru_cache(maxsize=512)  # each worker reads a summary once while it is in use; memory stays bounded
+def _read_summary(path: str) -> ModuleSummary | None:
     try:
-        summary = pickle.loads(path.read_bytes())
+        summary = pickle.loads(Path(path).read_bytes())
     except Exception:  # a module that failed to analyse has none, in every mode alike
         return None
     return summary if isinstance(summary, ModuleSummary) else None
@@ -290,9 +291,7 @@ def _safe(engine: Engine, index: ProjectIndex, target: Target, externals: Extern
     try:
         return engine.analyse_path(target.path, target.display, index, externals, export)
     except Exception as exc:  # one broken file must never stop the scan
-        return FileResult(
-            target.display,
-            diagnostics=[
-                Diagnostic(target.display, f"internal error: {type(exc).__name__}: {exc}", kind="internal-error")
-            ],
-        )
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        if engine.options.debug:
+            message += "\n" + traceback.format_exc()
+        return FileResult(target.display, diagnostics=[Diagnostic(target.display, message, kind="internal-error")])

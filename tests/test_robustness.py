@@ -45,6 +45,6 @@ def test_crashing_input_does_not_stop_the_cli(cli: str, tmp_path: Path) -> None:
     (tmp_path / "a_deep.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
     (tmp_path / "b_leak.py").write_text("import logging\n\ndef f(email):\n    logging.info(email)\n")
     done = subprocess.run([cli, "check", str(tmp_path)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1
+    assert done.returncode == 3  # a finding, and a file that could not be analysed: the scan is incomplete
     assert "b_leak.py:4:5: PRV001" in done.stdout
     assert "a_deep.py:1" in done.stderr and "too many nested parentheses" in done.stderr

@@ -50,6 +50,11 @@ def render(result: ScanResult, root: str) -> str:
             "start_time": now,
             "end_time": now,
             "status": "success",
+            # files not analysed: GitLab shows scan messages on the pipeline's security tab
+            "messages": [
+                {"level": "warn", "value": f"{d.path}{f':{d.line}' if d.line else ''}: {d.message}"}
+                for d in result.diagnostics
+            ],
         },
         "vulnerabilities": vulnerabilities,
     }

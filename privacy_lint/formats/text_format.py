@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from privacy_lint.findings import NOTE_KINDS
 from privacy_lint.scan import ScanResult
-
-NOTE_KINDS = frozenset({"suppression-without-reason"})  # diagnostics about comments, not unreadable files
 
 
 def render(result: ScanResult, root: str) -> str:
@@ -35,7 +34,7 @@ def render(result: ScanResult, root: str) -> str:
         summary += f"; {len(unused)} unused suppression{'s' if len(unused) != 1 else ''}"
     failed = sum(1 for d in result.diagnostics if d.kind not in NOTE_KINDS)
     if failed:
-        summary += f"; {failed} file{'s' if failed != 1 else ''} could not be analysed (see above)"
+        summary += f"; {failed} not analysed (see above)"
     notes = len(result.diagnostics) - failed
     if notes:
         summary += f"; {notes} suppression{'s' if notes != 1 else ''} without a reason (see above)"

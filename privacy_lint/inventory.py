@@ -1,0 +1,330 @@
+"""The privacy risk report's content, as plain data: what personal data the code touches, where it comes from,
+where it goes, and which flows lack consent. Every output format of `privacy-lint report` renders this.
+
+It is built from a scan run with consent-guarded transfers kept (they are flows, not findings) and from the
+project index (model and schema fields: data the code stores even when it never sends it anywhere).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from privacy_lint import __version__
+from privacy_lint.findings import SEVERITIES, Finding
+from privacy_lint.rulepacks import SENSITIVITIES, Catalog
+from privacy_lint.rules import RULES
+from privacy_lint.scan import ScanResult
+
+SCHEMA_VERSION = 1
+SNIPPET_CONTEXT = 2  # lines of code shown around a finding
+TOP_RISKS = 5
+SEVERITY_ORDER = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # error first
+RISK_ORDER = ("PRV201", "PRV101", "PRV102", "PRV002", "PRV001")
+
+# Purposes a reviewer starts from, inferred from the kind of recipient (a draft: to be confirmed).
+PURPOSES = {
+    "log": "operations: application logging",
+    "exception": "operations: error reporting in exception messages",
+    "analytics": "product analytics",
+    "marketing": "marketing and customer communication",
+    "advertising": "advertising and conversion measurement",
+    "profiling": "profiling and personalisation",
+    "error_monitoring": "operations: error monitoring",
+    "apm": "operations: performance monitoring",
+    "tracing": "operations: distributed tracing",
+    "crm": "customer relationship management",
+    "messaging": "transactional messages (email, SMS, chat)",
+    "ai": "processing by an AI service",
+    "feature_flags": "feature flag targeting",
+    "payments": "payment processing",
+    "search": "search indexing",
+    "warehouse": "analytics warehouse",
+    "storage": "storage with a third party",
+    "http": "transfer to an external service (purpose to confirm)",
+}
+INTERNAL = ("log", "exception")  # destinations inside the organisation; every other one is a recipient
+
+
+@dataclass
+class Place:
+    path: str
+    line: int
+    text: str
+    kind: str  # "source", "model field", "finding"
+
+
+@dataclass
+class Flow:
+    destination: str
+    service: str
+    guarded: bool
+    path: str
+    line: int
+    rule: str
+
+
+@dataclass
+class CategoryEntry:
+    id: str
+    label: str
+    sensitivity: str
+    special: bool
+    collected: list[Place] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+
+
+@dataclass
+class Recipient:
+    destination: str
+    service: str
+    purpose: str
+    categories: list[str] = field(default_factory=list)
+    call_sites: list[str] = field(default_factory=list)
+    guarded_sites: int = 0
+    unguarded_sites: int = 0
+
+    @property
+    def consent(self) -> str:
+        if not self.guarded_sites:
+            return "no consent check"
+        return "consent-guarded" if not self.unguarded_sites else "partly guarded"
+
+
+@dataclass
+class ReportFinding:
+    rule: str
+    rule_name: str
+    severity: str
+    confidence: str
+    path: str
+    line: int
+    message: str
+    destination: str
+    service: str
+    categories: list[str]
+    snippet: list[tuple[int, str]]
+    flow: list[dict[str, Any]]
+    why: list[str]
+    fingerprint: str
+    accepted_reason: str | None = None
+
+
+@dataclass
+class Report:
+    meta: dict[str, Any]
+    summary: dict[str, Any]
+    inventory: list[CategoryEntry]
+    recipients: list[Recipient]
+    findings: list[ReportFinding]
+    accepted: list[ReportFinding]
+    processing: list[dict[str, Any]]
+
+    def to_json(self) -> str:
+        data = {
+            "schema_version": SCHEMA_VERSION,
+            "meta": self.meta,
+            "summary": self.summary,
+            "inventory": [asdict(c) for c in self.inventory],
+            "recipients": [{**asdict(r), "consent": r.consent} for r in self.recipients],
+            "findings": [asdict(f) for f in self.findings],
+            "accepted_risks": [asdict(f) for f in self.accepted],
+            "record_of_processing_draft": self.processing,
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def build_report(result: ScanResult, catalog: Catalog, root: Path, config_text: str, new: set[int] | None) -> Report:
+    """`new`: the findings (by identity) that are not in the baseline (None: no baseline, every finding is new)."""
+    from privacy_lint.fingerprint import fingerprints
+
+    findings = [f for r in result.files for f in r.findings]
+    prints = dict(zip(map(id, findings), fingerprints(findings), strict=True))
+    reported = [f for f in findings if not f.guarded]
+    guarded = [f for f in findings if f.guarded]
+    sources = _source_cache()
+    report_findings = [_finding(f, prints[id(f)], sources) for f in reported]
+    # riskiest first: severity, then transfers without consent, to third parties, then exceptions and logs
+    report_findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], RISK_ORDER.index(f.rule), f.path, f.line))
+    accepted_pairs = [(f, note) for r in result.files for f, note in r.suppressed]
+    accepted_prints = fingerprints([f for f, _ in accepted_pairs])
+    accepted = [
+        _finding(f, p, sources, accepted_reason=note.reason or "(no reason given)")
+        for (f, note), p in zip(accepted_pairs, accepted_prints, strict=True)
+    ]
+    inventory = _inventory(findings, result, catalog)
+    recipients = _recipients(findings, catalog)
+    consent_flows = [f for f in findings if f.service in catalog.consent_services]
+    covered = sum(1 for f in consent_flows if f.guarded)
+    summary = {
+        "files_scanned": len(result.files),
+        "files_not_analysed": len(result.diagnostics),
+        "findings": len(reported),
+        "new_findings": len(reported) if new is None else sum(1 for f in reported if id(f) in new),
+        "accepted_risks": len(accepted),
+        "by_severity": dict(Counter(f.severity for f in reported)),
+        "by_family": dict(Counter(RULES[f.rule].family for f in reported)),
+        "by_rule": dict(sorted(Counter(f.rule for f in reported).items())),
+        "categories": [c.label for c in inventory],
+        "special_categories": [c.label for c in inventory if c.special],
+        "third_parties": len([r for r in recipients if r.service not in INTERNAL]),
+        "consent_flows": len(consent_flows),
+        "consent_guarded_flows": covered,
+        "consent_coverage": round(covered / len(consent_flows), 3) if consent_flows else None,
+        "top_risks": [f.message for f in report_findings[:TOP_RISKS]],
+        "guarded_transfers": len(guarded),
+    }
+    processing = [
+        {
+            "purpose": purpose,
+            "recipients": sorted({r.destination for r in group}),
+            "categories": sorted({c for r in group for c in r.categories}),
+            "status": "draft derived from code: confirm purpose, legal basis and retention",
+        }
+        for purpose, group in _by_purpose(recipients).items()
+    ]
+    return Report(
+        _meta(root, catalog, config_text), summary, inventory, recipients, report_findings, accepted, processing
+    )
+
+
+def _by_purpose(recipients: list[Recipient]) -> dict[str, list[Recipient]]:
+    grouped: dict[str, list[Recipient]] = defaultdict(list)
+    for recipient in recipients:
+        grouped[recipient.purpose].append(recipient)
+    return dict(sorted(grouped.items()))
+
+
+def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) -> list[CategoryEntry]:
+    entries: dict[str, CategoryEntry] = {}
+
+    def entry(category_id: str) -> CategoryEntry:
+        if category_id not in entries:
+            category = catalog.categories[category_id]
+            entries[category_id] = CategoryEntry(
+                category_id, category.label, category.sensitivity, category.sensitivity == "special"
+            )
+        return entries[category_id]
+
+    for finding in findings:
+        for source in finding.sources:
+            place = Place(source.path or finding.path, source.span.line, source.text, "source")
+            target = entry(source.category)
+            if place not in target.collected:
+                target.collected.append(place)
+            target.flows.append(
+                Flow(
+                    finding.destination,
+                    finding.service,
+                    finding.guarded,
+                    finding.path,
+                    finding.span.line,
+                    finding.rule if not finding.guarded else "",
+                )
+            )
+    if result.index is not None:
+        for summary in result.index.classes.values():
+            for name, item in summary.fields.items():
+                known = catalog.categories.get(item.category)
+                if known is not None and known.sensitivity != "pseudonymous":
+                    place = Place(summary.path, item.line, f"{summary.name}.{name}", "model field")
+                    entry(item.category).collected.append(place)
+    ordered = sorted(entries.values(), key=lambda e: (-SENSITIVITIES.index(e.sensitivity), e.label))
+    for category in ordered:
+        category.collected.sort(key=lambda p: (p.path, p.line, p.text))
+        category.flows.sort(key=lambda f: (f.destination, f.path, f.line))
+    return ordered
+
+
+def _recipients(findings: list[Finding], catalog: Catalog) -> list[Recipient]:
+    found: dict[tuple[str, str], Recipient] = {}
+    for finding in findings:
+        key = (finding.destination, finding.service)
+        recipient = found.setdefault(
+            key, Recipient(finding.destination, finding.service, PURPOSES.get(finding.service, finding.service))
+        )
+        for category in finding.categories:
+            label = catalog.categories[category].label
+            if label not in recipient.categories:
+                recipient.categories.append(label)
+        site = f"{finding.path}:{finding.span.line}"
+        if site not in recipient.call_sites:
+            recipient.call_sites.append(site)
+            if finding.guarded:
+                recipient.guarded_sites += 1
+            else:
+                recipient.unguarded_sites += 1
+    return sorted(found.values(), key=lambda r: (r.service in INTERNAL, r.destination))
+
+
+def _finding(
+    finding: Finding, fingerprint: str, sources: _Sources, accepted_reason: str | None = None
+) -> ReportFinding:
+    rule = RULES[finding.rule]
+    return ReportFinding(
+        rule=finding.rule,
+        rule_name=rule.name,
+        severity=finding.severity,
+        confidence=finding.confidence,
+        path=finding.path,
+        line=finding.span.line,
+        message=finding.message,
+        destination=finding.destination,
+        service=finding.service,
+        categories=list(finding.categories),
+        snippet=sources.around(finding.path, finding.span.line),
+        flow=[
+            {"path": s.path or finding.path, "line": s.span.line, "code": s.text, "note": s.note} for s in finding.steps
+        ],
+        why=[f"{s.label} ({s.text}): {s.why}" for s in finding.sources],
+        fingerprint=fingerprint,
+        accepted_reason=accepted_reason,
+    )
+
+
+class _Sources:
+    """Lines of scanned files, read once each, for snippets."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def around(self, path: str, line: int) -> list[tuple[int, str]]:
+        if path not in self._lines:
+            try:
+                self._lines[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self._lines[path] = []
+        lines = self._lines[path]
+        first = max(line - SNIPPET_CONTEXT, 1)
+        return [(n, lines[n - 1]) for n in range(first, min(line + SNIPPET_CONTEXT, len(lines)) + 1)]
+
+
+def _source_cache() -> _Sources:
+    return _Sources()
+
+
+def _meta(root: Path, catalog: Catalog, config_text: str) -> dict[str, Any]:
+    return {
+        "root": str(root.resolve()),
+        "commit": _git(root, "rev-parse", "HEAD"),
+        "branch": _git(root, "rev-parse", "--abbrev-ref", "HEAD"),
+        "tool": "privacy-lint",
+        "version": __version__,
+        "rule_packs": [{"name": name, "version": version} for name, version, _ in catalog.packs],
+        "configuration_hash": hashlib.sha256(config_text.encode()).hexdigest()[:16],
+        "scanned_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None

@@ -1,0 +1,125 @@
+"""`privacy-lint report`: what a reviewer reads, in every format, with everything from scanned code escaped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES
+
+HOSTILE = """import logging
+
+import analytics
+
+logger = logging.getLogger(__name__)
+
+
+def signup(request, user):
+    logger.info("</script><script>alert(1)</script> %s", request.remote_addr)
+    analytics.track(user.id, "<img src=x onerror=alert(2)>", {"email": user.email})
+"""
+
+
+def _report(cli: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([cli, "report", "--no-cache", "-q", *args], capture_output=True, text=True, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_json_report_answers_the_reviewers_questions(cli: str) -> None:
+    data = json.loads(_report(cli, FIXTURES / "sample_service", "--format", "json", ".").stdout)
+    assert data["schema_version"] == 1
+    summary = data["summary"]
+    assert summary["files_scanned"] == 4 and summary["findings"] == 11
+    assert set(summary["categories"]) == {"IP address", "email address", "person's name", "phone number"}
+    assert summary["consent_flows"] == 3 and summary["consent_guarded_flows"] == 1
+    recipients = {r["destination"]: r for r in data["recipients"]}
+    assert recipients["Segment"]["consent"] == "no consent check"
+    assert recipients["Mailchimp"]["consent"] == "consent-guarded"
+    assert "phone number" in recipients["hooks.zapier.com"]["categories"]
+    email = next(c for c in data["inventory"] if c["label"] == "email address")
+    assert any(p["kind"] == "model field" and p["path"] == "models.py" for p in email["collected"])
+    purposes = {p["purpose"] for p in data["record_of_processing_draft"]}
+    assert "product analytics" in purposes and "payment processing" in purposes
+    assert all(p["status"].startswith("draft") for p in data["record_of_processing_draft"])
+    assert data["meta"]["tool"] == "privacy-lint" and data["meta"]["rule_packs"]
+    finding = data["findings"][0]
+    assert finding["rule"] == "PRV201"  # riskiest first
+    assert finding["snippet"] and finding["flow"] and finding["why"]
+
+
+def test_markdown_fits_a_pull_request_comment(cli: str, tmp_path: Path) -> None:
+    for number in range(40):
+        (tmp_path / f"m{number:02}.py").write_text(f"def f{number}(email):\n    print(email)\n")
+    text = _report(cli, tmp_path, "--format", "markdown", ".").stdout
+    assert text.startswith("## Privacy risk report")
+    assert "… and 15 more" in text
+    assert len(text) < 65_536
+
+
+def test_csv_has_one_row_per_category_and_destination(cli: str) -> None:
+    text = _report(cli, FIXTURES / "sample_service", "--format", "csv", ".").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    pairs = [(r["category"], r["destination"]) for r in rows]
+    assert len(pairs) == len(set(pairs))
+    assert ("email address", "Segment") in pairs
+
+
+def test_suppressed_findings_are_accepted_risks_with_their_reason(cli: str, tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        "def f(email):\n    print(email)  # privacy-lint: ignore[PRV001] shown to the user on purpose\n"
+    )
+    data = json.loads(_report(cli, tmp_path, "--format", "json", ".").stdout)
+    assert data["findings"] == []
+    [accepted] = data["accepted_risks"]
+    assert accepted["accepted_reason"] == "shown to the user on purpose"
+
+
+def test_everything_from_scanned_code_is_escaped(cli: str, tmp_path: Path) -> None:
+    (tmp_path / "views.py").write_text(HOSTILE)
+    html = _report(cli, tmp_path, ".").stdout
+    assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == 1  # ours
+    markdown = _report(cli, tmp_path, "--format", "markdown", ".").stdout
+    assert "<script>" not in markdown and "<img" not in markdown
+    assert "http" not in html.split("<body>")[0].replace("http://www.w3.org", "")  # no CDN, nothing remote
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"), reason="needs Debian's chromium (CI has it)")
+def test_html_report_opens_in_a_headless_browser(cli: str, tmp_path: Path) -> None:
+    browser = _chromium()
+    assert browser is not None, "CI must install chromium"
+    page = tmp_path / "report.html"
+    _report(cli, FIXTURES / "sample_service", "-o", str(page), ".")
+    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"]
+    dom = subprocess.run(
+        [*common, f"--user-data-dir={tmp_path / 'profile-1'}", "--virtual-time-budget=3000", "--dump-dom",
+         f"{page.as_uri()}#selftest"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    marker = '<pre id="selftest">'
+    assert marker in dom.stdout, dom.stderr[-2000:]
+    result = json.loads(dom.stdout.split(marker, 1)[1].split("</pre>", 1)[0].replace("&quot;", '"'))
+    assert result["errors"] == []
+    assert all(result["sections"].values()) and len(result["sections"]) == 7  # present and visible
+    assert result["total"] == 11 and 0 < result["filtered"] < result["total"]  # the filter hides rows
+    assert "Uncaught" not in dom.stderr  # no console error
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [*common, f"--user-data-dir={tmp_path / 'profile-2'}", "--window-size=1280,2400", f"--screenshot={shot}",
+         page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000
