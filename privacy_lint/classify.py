@@ -85,6 +85,8 @@ class Classifier:
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one classifier per catalog, lives as long as the process
     def _classify(self, name: str, person_context: bool) -> Verdict | None:
+        if name.startswith("__") and name.endswith("__"):
+            return None  # __name__, __module__: Python's own attributes
         tokens = self._normalise(split_name(name))
         if not tokens:
             return None

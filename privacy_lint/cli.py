@@ -10,6 +10,7 @@ import click
 
 from privacy_lint import __version__
 from privacy_lint.cache import CACHE_DIR_NAME
+from privacy_lint.discovery import TEST_PATTERNS
 from privacy_lint.findings import CONFIDENCES, NOTE_KINDS, SEVERITIES, Finding
 from privacy_lint.options import DEFAULT_FILE_TIMEOUT
 from privacy_lint.rules import RULES
@@ -85,6 +86,7 @@ def main() -> None:
     help="An extra rule pack (TOML); repeatable.",
 )
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
+@click.option("--include-tests", is_flag=True, help="Also scan test code (tests/, test_*.py, conftest.py...).")
 @click.option("--diff", "diff_ref", metavar="REF", help="Only findings on lines added or changed since REF.")
 @click.option(
     "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."
@@ -127,6 +129,7 @@ def check(
     config_file: str | None,
     rule_packs: tuple[str, ...],
     exclude: tuple[str, ...],
+    include_tests: bool,
     diff_ref: str | None,
     write_baseline: str | None,
     baseline_file: str | None,
@@ -149,8 +152,9 @@ def check(
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
     config, catalog = _settings(paths, config_file, overrides, rule_packs, debug)
     changed = _changed_lines(paths, diff_ref) if diff_ref else None
+    excluded = exclude if include_tests else (*exclude, *TEST_PATTERNS)
     result = _run_scan(
-        paths, config, catalog, exclude, jobs, cache_dir, no_cache, file_timeout, debug, quiet, require_reason
+        paths, config, catalog, excluded, jobs, cache_dir, no_cache, file_timeout, debug, quiet, require_reason
     )
     for file_result in result.files:
         file_result.findings = [
@@ -342,6 +346,7 @@ def _settings(
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Settings file.")
 @click.option("--rule-pack", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
+@click.option("--include-tests", is_flag=True, help="Also scan test code (tests/, test_*.py, conftest.py...).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Findings in FILE are not new.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Where results are kept between runs.")
@@ -361,6 +366,7 @@ def report(
     config_file: str | None,
     rule_packs: tuple[str, ...],
     exclude: tuple[str, ...],
+    include_tests: bool,
     baseline_file: str | None,
     jobs: int,
     cache_dir: str | None,
@@ -377,8 +383,9 @@ def report(
 
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
     config, catalog = _settings(paths, config_file, overrides, rule_packs, debug)
+    excluded = exclude if include_tests else (*exclude, *TEST_PATTERNS)
     result = _run_scan(
-        paths, config, catalog, exclude, jobs, cache_dir, no_cache, file_timeout, debug, quiet, keep_guarded=True
+        paths, config, catalog, excluded, jobs, cache_dir, no_cache, file_timeout, debug, quiet, keep_guarded=True
     )
     for file_result in result.files:
         file_result.findings = [

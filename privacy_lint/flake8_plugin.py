@@ -91,6 +91,7 @@ class PrivacyLintChecker:
     version = __version__
     min_confidence = "low"
     include_pseudonymous = False
+    include_tests = False
     enabled = True  # False when flake8's --select/--ignore leave no PRV code: then no LibCST import at all
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
@@ -113,9 +114,17 @@ class PrivacyLintChecker:
             parse_from_config=True,
             help="privacy-lint: also report pseudonymous ids and usernames",
         )
+        manager.add_option(
+            "--privacy-lint-include-tests",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="privacy-lint: also check test code (tests/, test_*.py, conftest.py)",
+        )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
+        cls.include_tests = options.privacy_lint_include_tests
         cls.min_confidence = options.privacy_lint_min_confidence
         cls.include_pseudonymous = options.privacy_lint_include_pseudonymous
         cls.enabled = _prv_selected(options)
@@ -123,6 +132,10 @@ class PrivacyLintChecker:
     def run(self) -> Iterator[tuple[int, int, str, type[PrivacyLintChecker]]]:
         if not self.enabled:
             return
+        from privacy_lint.discovery import is_test_path
+
+        if is_test_path(self.filename) and not self.include_tests:
+            return  # as `privacy-lint check`: test code only with --privacy-lint-include-tests
         from privacy_lint.cli import selected
         from privacy_lint.config import ConfigError, adjust_findings
         from privacy_lint.rulepacks import RulePackError

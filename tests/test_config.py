@@ -61,7 +61,8 @@ def _rules(output: str) -> list[tuple[str, str, str]]:
 
 
 def test_every_key_applies(cli: str, project: Path) -> None:
-    done = run(cli, "check", cwd=project)
+    assert "tests/" not in run(cli, "check", cwd=project).stdout  # test code is skipped by default
+    done = run(cli, "check", "--include-tests", cwd=project)
     assert done.returncode == 1, done.stderr
     assert _rules(done.stdout) == [
         ("src/app/views.py", "8", "PRV001"),  # request.remote_addr
