@@ -73,7 +73,7 @@ class Engine:
         except cst.ParserSyntaxError as exc:
             result.diagnostics.append(_syntax_diagnostic(source, path, exc))
             return result
-        except (UnicodeDecodeError, SyntaxError, ValueError) as exc:
+        except (SyntaxError, ValueError, LookupError) as exc:  # LookupError: a coding cookie naming no text codec
             result.diagnostics.append(Diagnostic(path, f"cannot parse: {exc}", 0, 0, "parse-error"))
             return result
         except RecursionError:
@@ -173,7 +173,7 @@ class Engine:
             )
         try:
             text = decode_source(data)
-        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        except (SyntaxError, ValueError, LookupError) as exc:  # ValueError covers every UnicodeError
             return FileResult(display, diagnostics=[Diagnostic(display, f"cannot decode: {exc}", kind="decode-error")])
         return self.analyse_source(text, display, index, externals, export)
 

@@ -232,7 +232,7 @@ def index_file(data: bytes, path: str, catalog: Catalog, classifier: Classifier)
         return FileIndex()
     try:
         source = decode_source(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError):
+    except (SyntaxError, ValueError, LookupError):
         return FileIndex()
     return index_source(source, path, catalog, classifier)
 

@@ -10,6 +10,7 @@ members do not see each other's summaries, which keeps results independent of sc
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,8 @@ from privacy_lint.exports import Externals, ModuleSummary
 from privacy_lint.index import FileIndex, ProjectIndex, find_module_file, index_file, module_name, source_roots
 from privacy_lint.rulepacks import Catalog
 
-MAX_CONTEXT_FILES = 5_000  # imported modules outside the scanned paths that are analysed for their summaries
+MAX_CONTEXT_FILES = 2_000  # imported modules outside the scanned paths that are analysed for their summaries
+MAX_CONTEXT_DEPTH = 3  # imports of imports of imports: wrappers and models sit close; a whole framework does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +107,12 @@ def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
     tops = {root: _top_names(root) for root in roots}
     seen = {t.path.resolve() for t in targets}
     looked_up: set[str] = set()
-    pending = list(index.modules.values())
+    pending = deque((entry, 1) for entry in index.modules.values())  # breadth first: each module at its depth
     count = 0
     while pending and count < MAX_CONTEXT_FILES:
-        entry = pending.pop()
+        entry, depth = pending.popleft()
+        if depth > MAX_CONTEXT_DEPTH:
+            continue
         for name in entry.imports:
             if name in looked_up or name in index.modules:
                 continue
@@ -122,7 +126,7 @@ def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
             seen.add(file.resolve())
             unit = first_pass.unit(Target(file, _display(file)), True)
             if unit.module in index.modules:
-                pending.append(index.modules[unit.module])
+                pending.append((index.modules[unit.module], depth + 1))
             count += 1
             yield unit
 

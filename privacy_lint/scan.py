@@ -246,7 +246,7 @@ def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, externals:
     if syntax_ok is None:  # not parsed by the first pass (no import, no class): make sure it is Python
         try:
             ast.parse(decode_source(data))
-        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError, LookupError, RecursionError, MemoryError):
             return False
     return True
 
