@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -46,6 +47,58 @@ def selected(
     return CONFIDENCES.index(finding.confidence) >= CONFIDENCES.index(min_confidence)
 
 
+# Options `check` and `report` share: what to scan, with which rules, and how.
+_SCAN_OPTIONS = [
+    click.option("--select", help="Only these rules (ids or prefixes, comma-separated), e.g. PRV0,PRV201."),
+    click.option("--ignore", "ignore_codes", help="Skip these rules (ids or prefixes, comma-separated)."),
+    click.option("--min-severity", type=click.Choice(SEVERITIES), help="Lowest severity reported (default: note)."),
+    click.option("--min-confidence", type=click.Choice(CONFIDENCES), help="Lowest confidence reported (default: low)."),
+    click.option(
+        "--include-pseudonymous/--no-include-pseudonymous",
+        default=None,
+        help="Also report pseudonymous ids and usernames (user_id, distinct_id, username).",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False),
+        help="Settings file (default: the nearest pyproject.toml with [tool.privacy-lint]).",
+    ),
+    click.option(
+        "--rule-pack",
+        "rule_packs",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="An extra rule pack (TOML); repeatable.",
+    ),
+    click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable."),
+    click.option("--include-tests", is_flag=True, help="Also scan test code (tests/, test_*.py, conftest.py...)."),
+    click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU)."),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        help=f"Where to keep results between runs (default: {CACHE_DIR_NAME}/ in the project root).",
+    ),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+    click.option(
+        "--file-timeout",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_FILE_TIMEOUT,
+        show_default=True,
+        help="Seconds allowed per file; a slower file is skipped with a diagnostic (0: no limit).",
+    ),
+    click.option(
+        "--debug", is_flag=True, help="Show tracebacks: of configuration errors, and in internal-error diagnostics."
+    ),
+]
+
+
+def scan_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_SCAN_OPTIONS):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="privacy-lint")
 def main() -> None:
@@ -63,30 +116,6 @@ def main() -> None:
     help="Output format.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
-@click.option("--select", help="Only these rules (ids or prefixes, comma-separated), e.g. PRV0,PRV201.")
-@click.option("--ignore", "ignore_codes", help="Skip these rules (ids or prefixes, comma-separated).")
-@click.option("--min-severity", type=click.Choice(SEVERITIES), help="Lowest severity reported (default: note).")
-@click.option("--min-confidence", type=click.Choice(CONFIDENCES), help="Lowest confidence reported (default: low).")
-@click.option(
-    "--include-pseudonymous/--no-include-pseudonymous",
-    default=None,
-    help="Also report pseudonymous ids and usernames (user_id, distinct_id, username).",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    help="Settings file (default: the nearest pyproject.toml with [tool.privacy-lint]).",
-)
-@click.option(
-    "--rule-pack",
-    "rule_packs",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="An extra rule pack (TOML); repeatable.",
-)
-@click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
-@click.option("--include-tests", is_flag=True, help="Also scan test code (tests/, test_*.py, conftest.py...).")
 @click.option("--diff", "diff_ref", metavar="REF", help="Only findings on lines added or changed since REF.")
 @click.option(
     "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."
@@ -94,29 +123,13 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in FILE.")
 @click.option("--require-reason", is_flag=True, help="Only suppressions that give a reason suppress.")
 @click.option("--report-unused-suppressions", is_flag=True, help="Report suppression comments that silence nothing.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False),
-    help=f"Where to keep results between runs (default: {CACHE_DIR_NAME}/ in the project root).",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option(
-    "--file-timeout",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_FILE_TIMEOUT,
-    show_default=True,
-    help="Seconds allowed per file; a slower file is skipped with a diagnostic (0: no limit).",
-)
 @click.option(
     "--allow-incomplete",
     is_flag=True,
     help="Exit 0/1 by findings even when some files could not be analysed (default: exit 3).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary and no progress bar.")
-@click.option(
-    "--debug", is_flag=True, help="Show tracebacks: of configuration errors, and in internal-error diagnostics."
-)
+@scan_options
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -152,10 +165,10 @@ def check(
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
     config, catalog = _settings(paths, config_file, overrides, rule_packs, debug)
     changed = _changed_lines(paths, diff_ref) if diff_ref else None
-    excluded = exclude if include_tests else (*exclude, *TEST_PATTERNS)
     result = _run_scan(
-        paths, config, catalog, excluded, jobs, cache_dir, no_cache, file_timeout, debug, quiet, require_reason
-    )
+        paths, config, catalog, exclude, include_tests, jobs, cache_dir, no_cache, file_timeout, debug, quiet,
+        require_reason,
+    )  # fmt: skip
     for file_result in result.files:
         file_result.findings = [
             f
@@ -248,6 +261,7 @@ def _run_scan(
     config: Config,
     catalog: Catalog,
     exclude: tuple[str, ...],
+    include_tests: bool,
     jobs: int,
     cache_dir: str | None,
     no_cache: bool,
@@ -257,7 +271,7 @@ def _run_scan(
     require_reason: bool = False,
     keep_guarded: bool = False,
 ) -> ScanResult:
-    """The scan `check` and `report` share: configuration, cache, options."""
+    """The scan `check` and `report` share: configuration, test code, cache, options."""
     from privacy_lint.discovery import SKIPPED_DIRS
     from privacy_lint.options import EngineOptions
     from privacy_lint.scan import scan
@@ -275,7 +289,7 @@ def _run_scan(
         catalog,
         options,
         jobs,
-        (*config.extend_exclude, *exclude),
+        (*config.extend_exclude, *exclude, *(() if include_tests else TEST_PATTERNS)),
         skipped,
         cache=None if no_cache else _result_cache(cache_dir, config, catalog, options),
         progress=not quiet,
@@ -338,22 +352,9 @@ def _settings(
     help="html: one self-contained file; markdown: a pull-request comment; json: the full inventory; csv: pairs.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
-@click.option("--select", help="Only these rules (ids or prefixes, comma-separated).")
-@click.option("--ignore", "ignore_codes", help="Skip these rules (ids or prefixes, comma-separated).")
-@click.option("--min-severity", type=click.Choice(SEVERITIES), help="Lowest severity reported.")
-@click.option("--min-confidence", type=click.Choice(CONFIDENCES), help="Lowest confidence reported.")
-@click.option("--include-pseudonymous/--no-include-pseudonymous", default=None, help="Also pseudonymous ids.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Settings file.")
-@click.option("--rule-pack", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style pattern; repeatable.")
-@click.option("--include-tests", is_flag=True, help="Also scan test code (tests/, test_*.py, conftest.py...).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Findings in FILE are not new.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Where results are kept between runs.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("--file-timeout", type=click.FloatRange(min=0), default=DEFAULT_FILE_TIMEOUT, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@scan_options
 def report(
     paths: tuple[str, ...],
     output_format: str,
@@ -383,10 +384,10 @@ def report(
 
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
     config, catalog = _settings(paths, config_file, overrides, rule_packs, debug)
-    excluded = exclude if include_tests else (*exclude, *TEST_PATTERNS)
     result = _run_scan(
-        paths, config, catalog, excluded, jobs, cache_dir, no_cache, file_timeout, debug, quiet, keep_guarded=True
-    )
+        paths, config, catalog, exclude, include_tests, jobs, cache_dir, no_cache, file_timeout, debug, quiet,
+        keep_guarded=True,
+    )  # fmt: skip
     for file_result in result.files:
         file_result.findings = [
             f

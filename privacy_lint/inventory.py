@@ -148,7 +148,7 @@ def build_report(result: ScanResult, catalog: Catalog, root: Path, config_text: 
     prints = dict(zip(map(id, findings), fingerprints(findings), strict=True))
     reported = [f for f in findings if not f.guarded]
     guarded = [f for f in findings if f.guarded]
-    sources = _source_cache()
+    sources = _Sources()
     report_findings = [_finding(f, prints[id(f)], sources) for f in reported]
     # riskiest first: severity, then transfers without consent, to third parties, then exceptions and logs
     report_findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], RISK_ORDER.index(f.rule), f.path, f.line))
@@ -303,10 +303,6 @@ class _Sources:
         lines = self._lines[path]
         first = max(line - SNIPPET_CONTEXT, 1)
         return [(n, lines[n - 1]) for n in range(first, min(line + SNIPPET_CONTEXT, len(lines)) + 1)]
-
-
-def _source_cache() -> _Sources:
-    return _Sources()
 
 
 def _meta(root: Path, catalog: Catalog, config_text: str) -> dict[str, Any]:
