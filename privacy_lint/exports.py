@@ -11,7 +11,7 @@ defined elsewhere guards the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 
 MAX_ALIAS_HOPS = 8  # re-exports through package __init__ files chain a few times at most
@@ -83,16 +83,55 @@ class ModuleSummary:
     dependencies: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Handed:
+    """What the modules a file imports can hand it, as far as the pre-parse gate (gate.py) cares: names of
+    functions that reach a sink, packages of the types they return or hold, and names of the functions and
+    variables that hand over personal data or an object of a class that holds some (`holders`)."""
+
+    sinks: frozenset[str] = frozenset()
+    type_roots: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, summary: ModuleSummary, holders: Set[str]) -> Handed:
+        functions = summary.functions.items()
+        types = {*summary.variables.values(), *(f.returns_type for _, f in functions if f.returns_type)}
+        sources = {q for q, f in functions if f.returns_origins or f.returns_type in holders}
+        sources.update(q for q, t in summary.variables.items() if t in holders)
+        return cls(
+            frozenset(q.rsplit(".", 1)[-1] for q, f in functions if f.sinks),
+            frozenset(t.split(".", 1)[0] for t in types if t),
+            frozenset(q.rsplit(".", 1)[-1] for q in sources),
+        )
+
+    @classmethod
+    def union(cls, parts: Iterable[Handed]) -> Handed:
+        sinks: set[str] = set()
+        roots: set[str] = set()
+        sources: set[str] = set()
+        for part in parts:
+            sinks |= part.sinks
+            roots |= part.type_roots
+            sources |= part.sources
+        return cls(frozenset(sinks), frozenset(roots), frozenset(sources))
+
+
 # ------------------------------------------------------------------------------------------------- import
 class Externals:
     """The summaries a module's analysis may use: those of the modules it depends on, with re-exports followed.
 
     Look-ups go through the module a name lives in (its longest prefix that is a module), so building one costs
-    nothing however many modules it holds: a worker builds one per file.
+    nothing however many modules it holds: a worker builds one per file, over summaries it reads only when a
+    name of their module is looked up (`Summaries`).
     """
 
-    def __init__(self, summaries: Iterable[ModuleSummary] = (), aliases: Mapping[str, str] | None = None) -> None:
-        self.modules = {summary.module: summary for summary in summaries}
+    def __init__(
+        self,
+        summaries: Iterable[ModuleSummary] | Mapping[str, ModuleSummary] = (),
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        self.modules = summaries if isinstance(summaries, Mapping) else {s.module: s for s in summaries}
         self.aliases = aliases or {}
         self._canonical: dict[str, str] = {}
 
@@ -115,10 +154,6 @@ class Externals:
     def _variable(self, qualname: str) -> str | None:
         summary = self._module_of(qualname)
         return summary.variables.get(qualname) if summary is not None else None
-
-    def sink_names(self) -> set[str]:
-        """Names of the functions and methods that reach a sink: calling one can be a finding (see gate.py)."""
-        return {q.rsplit(".", 1)[-1] for s in self.modules.values() for q, f in s.functions.items() if f.sinks}
 
     def canonical(self, qualname: str) -> str:
         """`shop.record` re-exported by `shop/__init__.py` from `shop.audit` -> `shop.audit.record`."""

@@ -1,11 +1,21 @@
 """The cheap gate before parsing: a file none of whose words can lead to a finding is not parsed.
 
-Every finding is reported at a call of a sink (its name ends with a word of the rule packs: `info`, `track`,
-`capture_message`, `post`...), at a `raise`, or at a call of a project function that reaches a sink (its name
-is known from the summaries of the modules the file imports). A file containing none of these words cannot
-produce a finding, so `check` skips its LibCST parse. The gate over-approximates: any sink pattern whose last
-segment is a wildcard disables it. Files whose summaries other modules need are never gated (their returns
-and types matter even without sinks). The report command, which lists sources too, does not use the gate.
+A finding needs two things in one file: a place to report (a call of a sink, a `raise`, or a call of a project
+function that reaches a sink) and personal data to report. The gate looks for evidence of both in the file's
+words (identifiers, and words inside strings and comments):
+
+- a sink: the last name of a sink pattern (`info`, `track`, `post`) *and* something that can make the call
+  resolve to that pattern: its package (`logging`, `requests`), a name the packs type (`logger`), a factory
+  the packs know (`boto3` for a botocore client), or a type another module's summary hands over. `get` alone,
+  as in `d.get(key)`, is not a sink.
+- personal data: every word of a category phrase (`date of birth`, `X-Forwarded-For`), a request attribute
+  (`remote_addr`), a class of the project that holds personal fields or one of those fields, or a function of
+  another module that returns personal data or such a class.
+
+Both tests over-approximate what the engine can resolve, so the gate never changes a result (tests compare
+gated and ungated scans on every fixture corpus; benchmarks/run.py on Django and the large set). Files whose
+summaries other modules need are never gated: their returns and types matter even without findings. The
+report command, which lists sources too, does not use the gate.
 """
 
 from __future__ import annotations
@@ -13,25 +23,100 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from privacy_lint.classify import split_name
+from privacy_lint.exports import Handed
+from privacy_lint.index import ProjectIndex
 from privacy_lint.patterns import expand_braces
 from privacy_lint.rulepacks import Catalog
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-ALWAYS = frozenset({"raise"})
+RAISE = "raise"
+NOTHING_HANDED = Handed()
+
+
+def _root(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def holders(index: ProjectIndex) -> frozenset[str]:
+    """Qualified names of the project's classes that hold personal data: personal fields, or relations."""
+    return frozenset(c.qualname for c in index.classes.values() if c.fields or c.relations)
 
 
 class Gate:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, index: ProjectIndex | None = None) -> None:
         patterns = [call for sink in catalog.sinks.values() for call in sink.calls] + list(catalog.http_clients)
-        words = {name.rsplit(".", 1)[-1] for pattern in patterns for name in expand_braces(pattern)}
-        self.open = any("*" in word for word in words)  # a wildcard sink name: every file may report
-        self.words = frozenset(w.encode() for w in words if "*" not in w) | {w.encode() for w in ALWAYS}
+        names = [name for pattern in patterns for name in expand_braces(pattern)]
+        factories = [(f, typed) for pattern, typed in catalog.type_returns.items() for f in expand_braces(pattern)]
+        # A wildcard where the gate looks (a package, a last name): every file may report.
+        self.open = any("*" in _root(n) or "*" in n.rsplit(".", 1)[-1] for n in names) or any(
+            "*" in _root(f) for f, _ in factories
+        )
+        # Words that can make a call resolve into a package: the package itself, factories whose results the
+        # packs type (`boto3.client(...)` gives a botocore client), names the packs type (`logger`).
+        resolving: dict[str, set[str]] = {}
+        for factory, returned in factories:
+            resolving.setdefault(_root(returned), set()).add(_root(factory))
+        for name, typed in catalog.type_names.items():
+            resolving.setdefault(_root(typed), set()).add(name)
+        for words in resolving.values():  # a factory's package may itself be reached through a factory
+            pending = list(words)
+            while pending:
+                for more in resolving.get(pending.pop(), ()):
+                    if more not in words:
+                        words.add(more)
+                        pending.append(more)
+        self.sink_roots: dict[str, set[str]] = {}  # last name of a sink (`info`) -> its packages (`logging`)
+        self.sink_evidence: dict[str, set[str]] = {}  # ... -> the words that can resolve a call to one of them
+        for name in names:
+            last, root = name.rsplit(".", 1)[-1], _root(name)
+            self.sink_roots.setdefault(last, set()).add(root)
+            self.sink_evidence.setdefault(last, set()).update({root, *resolving.get(root, ())})
 
-    def may_report(self, data: bytes, project_sinks: Iterable[str] = ()) -> bool:
-        """Could this file produce a finding? `project_sinks`: names of imported functions that reach sinks."""
+        categories = catalog.categories.values()
+        self.vocabulary = {t for c in categories for phrase in (*c.names, *c.contextual) for t in phrase}
+        self.phrases: dict[str, list[tuple[str, ...]]] = {}  # first token -> phrases starting with it
+        for category in categories:
+            for phrase in (*category.names, *category.contextual):
+                self.phrases.setdefault(phrase[0], []).append(phrase)
+        personal = {path[0] for path in catalog.request_attributes}
+        self.holders = holders(index) if index is not None else frozenset()
+        for summary in index.classes.values() if index is not None else ():
+            if summary.qualname in self.holders:
+                personal.add(summary.name)
+                personal.update(summary.fields, summary.relations)
+        self.personal_words = frozenset(personal)
+
+    def may_report(self, data: bytes, handed: Handed = NOTHING_HANDED) -> bool:
+        """Could this file produce a finding? `handed`: what the modules it imports can hand it."""
         if self.open:
             return True
-        words = set(_IDENTIFIER.findall(data))
-        if not words.isdisjoint(self.words):
+        words = {w.decode("ascii") for w in _IDENTIFIER.findall(data)}
+        return self._may_sink(words, handed) and self._may_hold_personal_data(words, handed)
+
+    def _may_sink(self, words: set[str], handed: Handed) -> bool:
+        if RAISE in words or not handed.sinks.isdisjoint(words):
             return True
-        return any(name.encode() in words for name in project_sinks)
+        return any(
+            not self.sink_evidence[word].isdisjoint(words) or not self.sink_roots[word].isdisjoint(handed.type_roots)
+            for word in words & self.sink_roots.keys()
+        )
+
+    def _may_hold_personal_data(self, words: set[str], handed: Handed) -> bool:
+        if not self.personal_words.isdisjoint(words) or not handed.sources.isdisjoint(words):
+            return True
+        tokens = set(self._tokens(words))
+        return any(
+            all(t in tokens for t in phrase) for first in tokens & self.phrases.keys() for phrase in self.phrases[first]
+        )
+
+    def _tokens(self, words: Iterable[str]) -> Iterable[str]:
+        """The classifier's tokens (`userEmails` -> user, email), plurals folded as it folds them."""
+        for word in words:
+            for token in split_name(word):
+                if token not in self.vocabulary:
+                    if token.endswith("es") and token[:-2] in self.vocabulary:
+                        token = token[:-2]
+                    elif token.endswith("s") and token[:-1] in self.vocabulary:
+                        token = token[:-1]
+                yield token

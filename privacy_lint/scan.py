@@ -13,7 +13,7 @@ import os
 import pickle
 import tempfile
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 from privacy_lint.cache import ResultCache, write_atomic
 from privacy_lint.classify import Classifier
 from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
-from privacy_lint.exports import Externals, ModuleSummary
+from privacy_lint.exports import Externals, Handed, ModuleSummary
 from privacy_lint.findings import Diagnostic, FileResult, Finding
-from privacy_lint.gate import Gate
+from privacy_lint.gate import Gate, holders
 from privacy_lint.index import ProjectIndex
 from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.progress import Progress
@@ -78,7 +78,7 @@ def scan(
         else:
             targets.append(item)
     run = _Run(plan_scan(targets, catalog, Classifier(catalog), cache), catalog, options or EngineOptions(), cache)
-    run.gate = Gate(catalog) if gate else None
+    run.gate = Gate(catalog, run.plan.index) if gate else None
     run.progress = Progress(len(targets), enabled=progress)
     try:
         run.take_cached()
@@ -104,7 +104,9 @@ class _Run:
         self.cache = cache
         self.keys = [plan.key(u) for u in range(len(plan.units))] if cache is not None else []
         self.results: dict[int, FileResult] = {}
-        self.summaries: dict[str, ModuleSummary] = {}
+        self.summaries: dict[str, ModuleSummary] = {}  # kept for in-process analysis only
+        self.handed: dict[str, Handed] = {}  # per module: what its summary hands importers (for the gate)
+        self.holders = holders(plan.index)
         self.gate: Gate | None = None
         self.progress = Progress(0, enabled=False)
         self.analysed = self.cached = self.gated = 0
@@ -123,13 +125,18 @@ class _Run:
                 summary = self.cache.load(self.keys[unit], "summary", ModuleSummary)
                 if summary is None:
                     continue  # lost or damaged: analyse again rather than run without it
-                self.summaries[self.plan.units[unit].module] = summary
+                result.summary = summary
             self._done(unit, result, cached=True)
 
-    def _done(self, unit: int, result: FileResult, cached: bool = False) -> None:
+    def _done(self, unit: int, result: FileResult, cached: bool = False, handed: Handed | None = None) -> None:
+        """Record a file's result; its summary (in-process) or what the summary hands on (from a worker)."""
         summary, result.summary = result.summary, None
+        module = self.plan.units[unit].module
         if summary is not None and self.plan.exports(unit):
-            self.summaries[self.plan.units[unit].module] = summary
+            self.summaries[module] = summary
+            handed = Handed.of(summary, self.holders)
+        if handed is not None:
+            self.handed[module] = handed
         if cached:
             self.cached += 1
         elif self.cache is not None and not any(d.kind in _UNCACHED_KINDS for d in result.diagnostics):
@@ -153,7 +160,7 @@ class _Run:
 
     def _analyse_here(self, unit: int, externals: Externals) -> FileResult:
         target = self.plan.units[unit].target
-        if self._gated(unit, externals):
+        if self._gated(unit):
             self.gated += 1
             return FileResult(target.display)
         if self._engine is None:
@@ -163,13 +170,16 @@ class _Run:
         self.analysed += 1
         return _safe(self._engine, self.plan.index, target, externals, self.plan.exports(unit))
 
-    def _gated(self, unit: int, externals: Externals) -> bool:
+    def _gated(self, unit: int) -> bool:
         own = self.plan.units[unit]
         return (
             self.gate is not None
             and self._gate_candidate(unit)
-            and _gate_verdict(self.gate, own.target, own.syntax_ok, externals)
+            and _gate_verdict(self.gate, own.target, own.syntax_ok, self._handed(self.plan.group_of[unit]))
         )
+
+    def _handed(self, group: int) -> Handed:
+        return Handed.union(self.handed[m] for m in self.plan.needs[group] if m in self.handed)
 
     def _gate_candidate(self, unit: int) -> bool:
         """Only files whose summaries no other module uses, and that Python's parser accepted."""
@@ -203,17 +213,17 @@ class _Run:
             else:
                 paths = [os.path.join(store, unit.module) for unit in plan.units]
 
-            running: dict[Future[tuple[FileResult, str]], tuple[int, int]] = {}
+            running: dict[Future[tuple[FileResult, str, Handed | None]], tuple[int, int]] = {}
             ready: list[int] = [g for g, pending in enumerate(waiting) if not pending]
             while ready or running:
                 for group in ready:
-                    needs = tuple(paths[plan.owner[m]] for m in sorted(plan.needs[group]))
+                    needs = tuple((m, paths[plan.owner[m]]) for m in sorted(plan.needs[group]))
                     for unit in plan.groups[group]:
                         if unit in self.results:
                             continue
                         target = plan.units[unit].target
                         own = paths[unit] if plan.exports(unit) else None
-                        gate = self.gate is not None and self._gate_candidate(unit)
+                        gate = self._handed(group) if self.gate is not None and self._gate_candidate(unit) else None
                         syntax = plan.units[unit].syntax_ok
                         running[pool.submit(_analyse, target, needs, own, gate, syntax)] = (group, unit)
                 finished, ready = [g for g in ready if not left[g]], []
@@ -221,10 +231,10 @@ class _Run:
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in sorted(done, key=lambda f: running[f]):
                         group, unit = running.pop(future)
-                        result, how = future.result()
+                        result, how, handed = future.result()
                         self.analysed += how == "analysed"
                         self.gated += how == "gated"
-                        self._done(unit, result)
+                        self._done(unit, result, handed=handed)
                         left[group] -= 1
                         if not left[group]:
                             finished.append(group)
@@ -235,13 +245,13 @@ class _Run:
                             ready.append(dependent)
 
 
-def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, externals: Externals) -> bool:
+def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: Handed) -> bool:
     """True when the file cannot produce a finding (and is readable, decodable Python: else the engine reports)."""
     try:
         data = target.path.read_bytes()
     except OSError:
         return False  # the engine reports it
-    if len(data) > MAX_FILE_BYTES or b"\0" in data or gate.may_report(data, externals.sink_names()):
+    if len(data) > MAX_FILE_BYTES or b"\0" in data or gate.may_report(data, handed):
         return False
     if syntax_ok is None:  # not parsed by the first pass (no import, no class): make sure it is Python
         try:
@@ -259,26 +269,53 @@ def _init_worker(catalog: Catalog, options: EngineOptions, index: ProjectIndex) 
     from privacy_lint.analyzer import Engine
 
     global _worker
-    _worker = (Engine(catalog, options), index, Gate(catalog))
+    _worker = (Engine(catalog, options), index, Gate(catalog, index))
     _read_summary.cache_clear()
 
 
 def _analyse(
-    target: Target, needs: tuple[str, ...], export_to: str | None, gate: bool, syntax_ok: bool | None
-) -> tuple[FileResult, str]:
-    """Analyse one file with the summaries it needs; write its own where its importers will read it."""
+    target: Target,
+    needs: tuple[tuple[str, str], ...],
+    export_to: str | None,
+    gate: Handed | None,
+    syntax_ok: bool | None,
+) -> tuple[FileResult, str, Handed | None]:
+    """Analyse one file with the summaries it needs (module, file): each is read only if the file looks up a
+    name of its module. Write the file's own summary where its importers will read it; tell the main process
+    what it hands on (`gate`: what the file's imports hand it, when the gate may skip it)."""
     assert _worker is not None
     engine, index, rules = _worker
-    externals = Externals([s for p in needs if (s := _read_summary(p)) is not None], index.aliases)
-    if gate and _gate_verdict(rules, target, syntax_ok, externals):
-        return FileResult(target.display), "gated"
+    if gate is not None and _gate_verdict(rules, target, syntax_ok, gate):
+        return FileResult(target.display), "gated", None
+    externals = Externals(Summaries(dict(needs)), index.aliases)
     result = _safe(engine, index, target, externals, export_to is not None)
-    if export_to is not None and result.summary is not None:
-        write_atomic(Path(export_to), pickle.dumps(result.summary, pickle.HIGHEST_PROTOCOL))
-    return result, "analysed"
+    summary, result.summary = result.summary, None
+    if export_to is None or summary is None:
+        return result, "analysed", None
+    write_atomic(Path(export_to), pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))
+    return result, "analysed", Handed.of(summary, rules.holders)
 
 
-@lru_cache(maxsize=512)  # each worker reads a summary once while it is in use; memory stays bounded
+class Summaries(Mapping[str, ModuleSummary]):
+    """Other modules' summaries, read from their files when first looked up (a missing one reads as absent)."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+
+    def __getitem__(self, module: str) -> ModuleSummary:
+        summary = _read_summary(self.files[module])
+        if summary is None:
+            raise KeyError(module)
+        return summary
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+@lru_cache(maxsize=256)  # each worker reads a summary once while it is in use; memory stays bounded
 def _read_summary(path: str) -> ModuleSummary | None:
     try:
         summary = pickle.loads(Path(path).read_bytes())
