@@ -108,60 +108,69 @@ def discover(
 def _walk(
     root: Path, excluded: pathspec.PathSpec[Any] | None, seen: set[Path], skipped_dirs: frozenset[str]
 ) -> Iterator[Target | Missing]:
+    """Depth first, names sorted. Symlinked folders are not entered, so a file's real path is its folder's real
+    path and its name (only a symlinked file needs resolving): no `realpath` per file."""
+    real_root = root.resolve()
     ignores: list[tuple[Path, pathspec.PathSpec[Any]]] = []
-    for parent in [root.resolve(), *root.resolve().parents]:
+    for parent in [real_root, *real_root.parents]:
         spec = _gitignore(parent)
         if spec is not None:
             ignores.append((parent, spec))
         if (parent / ".git").exists():
             break
 
-    def ignored(path: Path, is_dir: bool) -> bool:
-        absolute = path.resolve()
+    def ignored(real: Path, relative: str, is_dir: bool) -> bool:
+        suffix = "/" if is_dir else ""
         for base, spec in ignores:
             try:
-                relative = absolute.relative_to(base).as_posix()
+                inside = real.relative_to(base).as_posix()
             except ValueError:
                 continue
-            if spec.match_file(relative + ("/" if is_dir else "")):
+            if spec.match_file(inside + suffix):
                 return True
-        if excluded is None:
-            return False
-        relative_to_root = path.relative_to(root).as_posix()
-        return excluded.match_file(relative_to_root + ("/" if is_dir else ""))
+        return excluded is not None and excluded.match_file(relative + suffix)
 
-    def onerror(error: OSError) -> None:
-        problems.append(Missing(_display(Path(error.filename or root)), f"cannot read: {error.strerror}"))
-
-    problems: list[Missing] = []
-    for directory, dirnames, filenames in os.walk(root, onerror=onerror):
-        current = Path(directory)
-        if current != root:
-            spec = _gitignore(current)
+    def walk(folder: Path, real: Path, relative: str) -> Iterator[Target | Missing]:
+        if folder != root:
+            spec = _gitignore(real)
             if spec is not None:
-                ignores.append((current.resolve(), spec))
-        kept = []
-        for name in sorted(dirnames):
-            child = current / name
-            if name in skipped_dirs or name.endswith(".egg-info") or _is_virtualenv(child):
+                ignores.append((real, spec))
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as error:
+            yield Missing(_display(folder), f"cannot read: {error.strerror}")
+            return
+        folders = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
                 continue
-            if child.is_symlink() or ignored(child, True):
+            name = entry.name
+            if not is_dir:
                 continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if (not name.endswith(".py") and not name.endswith(".pyi")) or name.endswith(".pyi"):
+            child_relative = f"{relative}{name}"
+            if name in skipped_dirs or name.endswith(".egg-info") or _is_virtualenv(folder / name):
                 continue
-            path = current / name
-            if ignored(path, False):
+            if not ignored(real / name, child_relative, True):
+                folders.append((name, child_relative))
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".py") or entry.is_dir():  # a folder, or a link to one
                 continue
-            resolved = path.resolve()
+            path = folder / name
+            if ignored(real / name, f"{relative}{name}", False):
+                continue
+            resolved = path.resolve() if entry.is_symlink() else real / name
             if resolved in seen:
                 continue
             seen.add(resolved)
             yield Target(path, _display(path))
-        yield from problems
-        problems.clear()
+        for name, child_relative in folders:
+            yield from walk(folder / name, real / name, child_relative + "/")
+
+    yield from walk(root, real_root, "")
 
 
 def decode_source(data: bytes) -> str:

@@ -45,6 +45,7 @@ class Plan:
     owner: dict[str, int] = field(default_factory=dict)  # module -> the unit that exports it
     group_of: dict[int, int] = field(default_factory=dict)
     needed: frozenset[str] = frozenset()  # modules some other module uses the summary of
+    _input_digests: dict[int, str] = field(default_factory=dict)
 
     def externals(self, group: int, summaries: Mapping[str, ModuleSummary]) -> Externals:
         found = [summaries[m] for m in sorted(self.needs[group]) if m in summaries]
@@ -57,21 +58,47 @@ class Plan:
 
     def key(self, unit: int) -> str:
         """The result cache key: the file, and every file whose summary or classes its analysis may read."""
-        group = self.group_of[unit]
-        related = set(self.needs[group]) | {self.units[u].module for u in self.groups[group]}
-        inputs = sorted(f"{m}={self.units[self.owner[m]].digest}" for m in related if m in self.owner)
         own = self.units[unit]
-        return digest(own.target.display, own.module, own.digest, *inputs)
+        return digest(own.target.display, own.module, own.digest, self._inputs(self.group_of[unit]))
+
+    def _inputs(self, group: int) -> str:
+        """A digest of the files a group's analysis may read: its members and, through their own digests, the
+        groups it waits for, transitively. Groups come dependencies first: one pass computes them all."""
+        if not self._input_digests:
+            for number, members in enumerate(self.groups):
+                files = sorted(f"{self.units[u].module}={self.units[u].digest}" for u in members)
+                deps = (self._input_digests[g] for g in sorted(self.after[number]))
+                self._input_digests[number] = digest(*files, *deps)
+        return self._input_digests[group]
+
+
+Indexed = tuple[str, FileIndex]  # a file's digest and its index entry
+IndexMany = Callable[[list[Target]], list["Indexed | None"]]  # index files elsewhere (a process pool), in order
+PARALLEL_INDEX_MIN = 64  # fewer files to index than this: a pool would cost more than it saves
 
 
 def plan_scan(
-    targets: list[Target], catalog: Catalog, classifier: Classifier, cache: ResultCache | None = None
+    targets: list[Target],
+    catalog: Catalog,
+    classifier: Classifier,
+    cache: ResultCache | None = None,
+    index_many: IndexMany | None = None,
 ) -> Plan:
     index = ProjectIndex()
     first_pass = FirstPass(index, catalog, classifier, cache)
-    units = [first_pass.unit(t, False) for t in targets]
+    units = first_pass.units(targets, index_many)
     units.extend(_context(first_pass, targets))
     return order(index, units)
+
+
+def index_target(target: Target, catalog: Catalog, classifier: Classifier, data: bytes | None = None) -> Indexed | None:
+    """Read and index one file; None when it cannot be read (the analysis reports it)."""
+    if data is None:
+        try:
+            data = target.path.read_bytes()
+        except OSError:
+            return None
+    return digest(data), index_file(data, target.display, catalog, classifier)
 
 
 class FirstPass:
@@ -83,21 +110,59 @@ class FirstPass:
         self.classifier = classifier
         self.cache = cache
 
+    def units(self, targets: list[Target], index_many: IndexMany | None = None) -> list[Unit]:
+        """The scanned files. Entries the cache holds are read here; the others are indexed by `index_many`
+        when there are enough of them (workers read the files themselves), else here."""
+        found: list[Indexed | None] = [None] * len(targets)
+        todo: list[tuple[int, bytes | None]] = []
+        for number, target in enumerate(targets):
+            if self.cache is None:
+                todo.append((number, None))
+                continue
+            try:
+                data = target.path.read_bytes()
+            except OSError:
+                continue
+            content = digest(data)
+            entry = self.cache.load(_index_key(target, content), "index", FileIndex)
+            if entry is None:
+                todo.append((number, data))
+            else:
+                found[number] = (content, entry)
+        if index_many is not None and len(todo) >= PARALLEL_INDEX_MIN:
+            indexed = index_many([targets[n] for n, _ in todo])
+        else:
+            indexed = [index_target(targets[n], self.catalog, self.classifier, data) for n, data in todo]
+        for (number, _), result in zip(todo, indexed, strict=True):
+            found[number] = result
+            if result is not None and self.cache is not None:
+                self.cache.store(_index_key(targets[number], result[0]), "index", result[1])
+        return [self._unit(target, False, result) for target, result in zip(targets, found, strict=True)]
+
     def unit(self, target: Target, context: bool) -> Unit:
-        module = module_name(target.display)
         try:
             data = target.path.read_bytes()
         except OSError:
-            return Unit(target, module, context)  # the analysis reports it
+            return self._unit(target, context, None)
         content = digest(data)
-        key = digest("index", target.display, content)
-        found = self.cache.load(key, "index", FileIndex) if self.cache is not None else None
-        if found is None:
-            found = index_file(data, target.display, self.catalog, self.classifier)
+        entry = self.cache.load(_index_key(target, content), "index", FileIndex) if self.cache is not None else None
+        if entry is None:
+            entry = index_file(data, target.display, self.catalog, self.classifier)
             if self.cache is not None:
-                self.cache.store(key, "index", found)
-        self.index.add(found)
-        return Unit(target, module, context, content, found.syntax_ok)
+                self.cache.store(_index_key(target, content), "index", entry)
+        return self._unit(target, context, (content, entry))
+
+    def _unit(self, target: Target, context: bool, indexed: Indexed | None) -> Unit:
+        module = module_name(target.display)
+        if indexed is None:
+            return Unit(target, module, context)  # unreadable: the analysis reports it
+        content, entry = indexed
+        self.index.add(entry)
+        return Unit(target, module, context, content, entry.syntax_ok)
+
+
+def _index_key(target: Target, content: str) -> str:
+    return digest("index", target.display, content)
 
 
 def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
@@ -105,7 +170,7 @@ def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
     index = first_pass.index
     roots = source_roots(t.display for t in targets)
     tops = {root: _top_names(root) for root in roots}
-    seen = {t.path.resolve() for t in targets}
+    seen: set[Path] = set()  # the scanned files' real paths, resolved only once an import leads to a file
     looked_up: set[str] = set()
     pending = deque((entry, 1) for entry in index.modules.values())  # breadth first: each module at its depth
     count = 0
@@ -120,8 +185,12 @@ def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
             known = index.module_of(name)
             if known is not None and not index.modules[known].path.endswith("__init__.py"):
                 continue  # a name defined in a module already indexed: only packages have submodules
-            file = _first_file(name, roots, tops)
-            if file is None or file.resolve() in seen:
+            file, module = _first_file(name, roots, tops)
+            if file is None or module in index.modules:
+                continue
+            if not seen:
+                seen.update(t.path.resolve() for t in targets)
+            if file.resolve() in seen:
                 continue
             seen.add(file.resolve())
             unit = first_pass.unit(Target(file, _display(file)), True)
@@ -131,18 +200,20 @@ def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
             yield unit
 
 
-def _first_file(name: str, roots: list[Path], tops: dict[Path, frozenset[str]]) -> Path | None:
-    """`shop.models.Customer` -> shop/models.py: the longest prefix of an imported name that is a file."""
+def _first_file(name: str, roots: list[Path], tops: dict[Path, frozenset[str]]) -> tuple[Path | None, str]:
+    """`shop.models.Customer` -> (shop/models.py, `shop.models`): the longest prefix of an imported name that is
+    a file, and that prefix."""
     parts = name.split(".")
     head = parts[0]
     candidates = [root for root in roots if head in tops[root]]  # `os`, `django`...: not under any root
     if not candidates:
-        return None
+        return None, ""
     for cut in range(len(parts), 0, -1):
-        found = find_module_file(".".join(parts[:cut]), candidates)
+        module = ".".join(parts[:cut])
+        found = find_module_file(module, candidates)
         if found is not None:
-            return found
-    return None
+            return found, module
+    return None, ""
 
 
 def _top_names(root: Path) -> frozenset[str]:

@@ -28,15 +28,16 @@ from privacy_lint.gate import Gate, holders
 from privacy_lint.index import ProjectIndex
 from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.progress import Progress
-from privacy_lint.project import Plan, plan_scan
+from privacy_lint.project import Indexed, Plan, index_target, plan_scan
 from privacy_lint.rulepacks import Catalog
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from privacy_lint.analyzer import Engine
 
 POOL_THRESHOLD = 16  # below this many files to analyse a pool costs more than it saves
+INDEX_CHUNK = 32  # files per first-pass task: enough to amortise a task's cost, small enough to balance
 _UNCACHED_KINDS = frozenset({"read-error", "internal-error"})  # may not happen again: never cached
 
 
@@ -77,19 +78,22 @@ def scan(
             result.missing.append(Diagnostic(item.display, item.reason, kind="path-error"))
         else:
             targets.append(item)
-    run = _Run(plan_scan(targets, catalog, Classifier(catalog), cache), catalog, options or EngineOptions(), cache)
-    run.gate = Gate(catalog, run.plan.index) if gate else None
-    run.progress = Progress(len(targets), enabled=progress)
-    try:
-        run.take_cached()
-        pending = len(run.plan.units) - len(run.results)
-        workers = jobs or os.cpu_count() or 1
-        if workers <= 1 or pending < POOL_THRESHOLD:
-            run.in_process()
-        else:
-            run.in_pool(workers)
-    finally:
-        run.progress.close()
+    options = options or EngineOptions()
+    workers = jobs or os.cpu_count() or 1
+    with _Pool(workers, catalog, options) as pool:
+        index_many = pool.index_many if workers > 1 else None
+        run = _Run(plan_scan(targets, catalog, Classifier(catalog), cache, index_many), catalog, options, cache)
+        run.gate = Gate(catalog, run.plan.index) if gate else None
+        run.progress = Progress(len(targets), enabled=progress)
+        try:
+            run.take_cached()
+            pending = len(run.plan.units) - len(run.results)
+            if workers <= 1 or pending < POOL_THRESHOLD:
+                run.in_process()
+            else:
+                run.in_pool(pool)
+        finally:
+            run.progress.close()
     result.files = [run.results[n] for n, unit in enumerate(run.plan.units) if not unit.context]
     result.analysed, result.cached, result.gated = run.analysed, run.cached, run.gated
     result.index = run.plan.index
@@ -187,11 +191,11 @@ class _Run:
         return not own.context and own.module not in self.plan.needed and own.syntax_ok is not False
 
     # --------------------------------------------------------------------- pool
-    def in_pool(self, workers: int) -> None:
+    def in_pool(self, pool: _Pool) -> None:
         """Submit each import cycle (or module) once the modules it imports are done. Summaries travel as files:
         each is written once, by the worker that made it (into the cache, or a temporary folder), and read at
         most once per worker that needs it."""
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures import FIRST_COMPLETED, wait
 
         plan = self.plan
         waiting = [set(after) for after in plan.after]
@@ -202,12 +206,9 @@ class _Run:
         left = [sum(u not in self.results for u in members) for members in plan.groups]
         if self.cache is not None:
             self.cache.prepare()
-        with (
-            tempfile.TemporaryDirectory(prefix="privacy-lint-") as store,
-            ProcessPoolExecutor(
-                workers, initializer=_init_worker, initargs=(self.catalog, self.options, plan.index)
-            ) as pool,
-        ):
+        with tempfile.TemporaryDirectory(prefix="privacy-lint-") as store:
+            index = os.path.join(store, "index")  # the project index travels as a file too, read once per worker
+            write_atomic(Path(index), pickle.dumps(plan.index, pickle.HIGHEST_PROTOCOL))
             if self.cache is not None:
                 paths = [str(self.cache.path(key, "summary")) for key in self.keys]
             else:
@@ -225,7 +226,8 @@ class _Run:
                         own = paths[unit] if plan.exports(unit) else None
                         gate = self._handed(group) if self.gate is not None and self._gate_candidate(unit) else None
                         syntax = plan.units[unit].syntax_ok
-                        running[pool.submit(_analyse, target, needs, own, gate, syntax)] = (group, unit)
+                        job = pool.executor.submit(_analyse, index, target, needs, own, gate, syntax)
+                        running[job] = (group, unit)
                 finished, ready = [g for g in ready if not left[g]], []
                 if running:
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -261,19 +263,75 @@ def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: Ha
     return True
 
 
+# ------------------------------------------------------------------------- the pool
+class _Pool:
+    """The worker processes, started when first used: by the first pass (indexing files) and by the analysis."""
+
+    def __init__(self, workers: int, catalog: Catalog, options: EngineOptions) -> None:
+        self.workers = workers
+        self.catalog = catalog
+        self.options = options
+        self._executor: ProcessPoolExecutor | None = None
+
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._executor = ProcessPoolExecutor(
+                self.workers, initializer=_init_worker, initargs=(self.catalog, self.options)
+            )
+        return self._executor
+
+    def index_many(self, targets: list[Target]) -> list[Indexed | None]:
+        """The first pass over many files, in chunks, in order."""
+        size = max(1, min(INDEX_CHUNK, len(targets) // (self.workers * 4)))
+        chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
+        return [found for chunk in self.executor.map(_index_chunk, chunks) for found in chunk]
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+
 # ------------------------------------------------------------------------- worker side
-_worker: tuple[Engine, ProjectIndex, Gate] | None = None
+@dataclass
+class _Worker:
+    engine: Engine
+    classifier: Classifier
 
 
-def _init_worker(catalog: Catalog, options: EngineOptions, index: ProjectIndex) -> None:
+_worker: _Worker | None = None
+
+
+def _init_worker(catalog: Catalog, options: EngineOptions) -> None:
     from privacy_lint.analyzer import Engine
 
     global _worker
-    _worker = (Engine(catalog, options), index, Gate(catalog, index))
+    engine = Engine(catalog, options)
+    _worker = _Worker(engine, Classifier(catalog))
     _read_summary.cache_clear()
+    _project.cache_clear()
+
+
+def _index_chunk(targets: list[Target]) -> list[Indexed | None]:
+    assert _worker is not None
+    return [index_target(t, _worker.engine.catalog, _worker.classifier) for t in targets]
+
+
+@lru_cache(maxsize=1)
+def _project(path: str) -> tuple[ProjectIndex, Gate]:
+    """The project index (written once by the main process) and the gate built over it."""
+    assert _worker is not None
+    index = pickle.loads(Path(path).read_bytes())
+    return index, Gate(_worker.engine.catalog, index)
 
 
 def _analyse(
+    index_path: str,
     target: Target,
     needs: tuple[tuple[str, str], ...],
     export_to: str | None,
@@ -284,7 +342,8 @@ def _analyse(
     name of its module. Write the file's own summary where its importers will read it; tell the main process
     what it hands on (`gate`: what the file's imports hand it, when the gate may skip it)."""
     assert _worker is not None
-    engine, index, rules = _worker
+    engine = _worker.engine
+    index, rules = _project(index_path)
     if gate is not None and _gate_verdict(rules, target, syntax_ok, gate):
         return FileResult(target.display), "gated", None
     externals = Externals(Summaries(dict(needs)), index.aliases)

@@ -50,6 +50,33 @@ def test_the_gate_skips_files_with_nothing_to_report(tmp_path: Path) -> None:
     assert len(by_name["leak.py"].findings) == 1
 
 
+GATE_PROJECT = {
+    # Nothing here can report: a dict's `get` is not `requests.get`; the exception quotes no personal data.
+    "lookup_table.py": "def pick(table, email):\n    return table.get(email)\n",
+    "validation.py": "def check(value):\n    if value < 0:\n        raise ValueError(f'bad {value}')\n",
+    # Each of these reports, and each needs a different piece of evidence to pass the gate.
+    "http_call.py": "import requests\n\ndef f(email):\n    requests.get('https://api.example.com', params={'email': email})\n",
+    "raising.py": "def f(email):\n    raise ValueError(f'unknown {email}')\n",
+    "typed_name.py": "def f(logger, phone_number):\n    logger.info(phone_number)\n",
+    "clients.py": "import logging\n\naudit = logging.getLogger('audit')\n\ndef origin_of(req):\n    return req.META['REMOTE_ADDR']\n",
+    # the sink's type (a Logger) and the personal data (an IP address) are handed over by clients.py
+    "handed_type.py": "from clients import audit\n\ndef f(email):\n    audit.info(email)\n",
+    "handed_data.py": "from clients import audit, origin_of\n\ndef f(r):\n    audit.warning(origin_of(r))\n",
+}
+
+
+def test_the_gate_wants_a_resolvable_sink_and_personal_data(tmp_path: Path) -> None:
+    for name, text in GATE_PROJECT.items():
+        (tmp_path / name).write_text(text)
+    catalog = default_catalog()
+    gated = scan([str(tmp_path)], catalog, jobs=1)
+    full = scan([str(tmp_path)], catalog, jobs=1, gate=False)
+    assert [r.findings for r in gated.files] == [r.findings for r in full.files]
+    reported = {Path(r.path).name for r in gated.files if r.findings}
+    assert reported == {"http_call.py", "raising.py", "typed_name.py", "handed_type.py", "handed_data.py"}
+    assert gated.gated == 2  # lookup_table.py and validation.py; clients.py is imported, so never gated
+
+
 def test_a_warm_run_gives_the_same_report_from_the_cache(cli: str, tmp_path: Path) -> None:
     _write(tmp_path)
     cold, _ = _json(cli, tmp_path, "shop")
