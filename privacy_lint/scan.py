@@ -9,6 +9,7 @@ out, never pays for it.
 from __future__ import annotations
 
 import ast
+import ctypes
 import os
 import pickle
 import tempfile
@@ -348,11 +349,28 @@ def _analyse(
         return FileResult(target.display), "gated", None
     externals = Externals(Summaries(dict(needs)), index.aliases)
     result = _safe(engine, index, target, externals, export_to is not None)
+    _release_memory()
     summary, result.summary = result.summary, None
     if export_to is None or summary is None:
         return result, "analysed", None
     write_atomic(Path(export_to), pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))
     return result, "analysed", Handed.of(summary, rules.holders)
+
+
+@lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to do
+        return None
+
+
+def _release_memory() -> None:
+    """Hand the memory a file's syntax tree used back to the system. Python frees the tree, but glibc keeps the
+    freed blocks in the process, so a worker would otherwise stay as large as the largest file it has seen."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 class Summaries(Mapping[str, ModuleSummary]):
