@@ -160,11 +160,12 @@ def check(
     from privacy_lint.config import adjust_findings
     from privacy_lint.formats import renderer
     from privacy_lint.formats.text_format import render_diagnostics
-    from privacy_lint.gitdiff import touches_change
 
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
     config, catalog = _settings(paths, config_file, overrides, rule_packs, debug)
     changed = _changed_lines(paths, diff_ref) if diff_ref else None
+    if changed is not None:
+        from privacy_lint.gitdiff import touches_change
     result = _run_scan(
         paths, config, catalog, exclude, include_tests, jobs, cache_dir, no_cache, file_timeout, debug, quiet,
         require_reason,

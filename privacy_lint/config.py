@@ -7,7 +7,6 @@ has the table, or at the repository root.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
-from privacy_lint.rulepacks import SERVICES, Catalog
+from privacy_lint.rulepacks import SERVICES, Catalog, close_matches
 from privacy_lint.rules import RULES
 
 TABLE = "privacy-lint"
@@ -99,7 +98,7 @@ def find_config(start: Path) -> Path | None:
 
 
 def _suggest(key: str, choices: list[str]) -> str:
-    hint = difflib.get_close_matches(key, choices, n=1)
+    hint = close_matches(key, choices, n=1)
     return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 

@@ -5,7 +5,6 @@ The engine knows nothing about any SDK, framework or data category: all of that 
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -13,7 +12,6 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +162,7 @@ def _check_table(path: str, where: str, table: Any, schema: Mapping[str, str]) -
     for key, value in table.items():
         expected = schema.get(key)
         if expected is None:
-            hint = difflib.get_close_matches(key, schema, n=1)
+            hint = close_matches(key, schema, n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise RulePackError(path, f"{where}.{key}", f"unknown key{suggestion}")
         ok = (
@@ -181,7 +179,7 @@ def _check_table(path: str, where: str, table: Any, schema: Mapping[str, str]) -
 
 def _check_choice(path: str, where: str, value: str, choices: Iterable[str]) -> None:
     if value not in choices:
-        hint = difflib.get_close_matches(value, list(choices), n=1)
+        hint = close_matches(value, list(choices), n=1)
         suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
         raise RulePackError(path, where, f"unknown value {value!r}{suggestion}")
 
@@ -195,7 +193,7 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     """Validate one parsed pack and add it to `catalog`; raises RulePackError naming file and key."""
     for key in data:
         if key not in _TOP_LEVEL:
-            hint = difflib.get_close_matches(key, _TOP_LEVEL, n=1)
+            hint = close_matches(key, _TOP_LEVEL, n=1)
             raise RulePackError(path, key, "unknown table" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
     pack = _check_table(path, "pack", data.get("pack", {}), _SCHEMA["pack"])
     pack_name = pack.get("name", Path(path).stem)
@@ -316,16 +314,22 @@ def _check_references(catalog: Catalog, path: str) -> None:
     referenced = [*catalog.request_attributes.values(), *catalog.field_types.values()]
     for cat_id in referenced:
         if cat_id not in catalog.categories:
-            hint = difflib.get_close_matches(cat_id, list(catalog.categories), n=1)
+            hint = close_matches(cat_id, list(catalog.categories), n=1)
             raise RulePackError(
                 path, cat_id, "unknown data category" + (f" (did you mean {hint[0]!r}?)" if hint else "")
             )
 
 
+def close_matches(word: str, choices: Iterable[str], n: int) -> list[str]:
+    import difflib  # only for an error message
+
+    return difflib.get_close_matches(word, list(choices), n=n)
+
+
 def builtin_pack_paths() -> list[Path]:
     """The packs shipped in the wheel (`privacy_lint/rules`), or `rules/` beside a source checkout."""
-    shipped = Path(str(resources.files("privacy_lint"))) / "rules"
-    folder = shipped if shipped.is_dir() else Path(__file__).resolve().parent.parent / "rules"
+    shipped = Path(__file__).resolve().parent / "rules"
+    folder = shipped if shipped.is_dir() else shipped.parent.parent / "rules"
     return sorted(folder.glob("*.toml"))
 
 
@@ -365,7 +369,7 @@ def load_catalog(
     for cat_id, names in (extra_names or {}).items():
         category = catalog.categories.get(cat_id)
         if category is None:
-            hint = difflib.get_close_matches(cat_id, list(catalog.categories), n=1)
+            hint = close_matches(cat_id, list(catalog.categories), n=1)
             raise RulePackError(
                 names_source, f"personal-data.{cat_id}",
                 "unknown data category" + (f" (did you mean {hint[0]!r}?)" if hint else ""),

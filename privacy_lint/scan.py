@@ -9,11 +9,9 @@ out, never pays for it.
 from __future__ import annotations
 
 import ast
-import ctypes
 import os
 import pickle
 import tempfile
-import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +31,7 @@ from privacy_lint.project import Indexed, Plan, index_target, plan_scan
 from privacy_lint.rulepacks import Catalog
 
 if TYPE_CHECKING:
+    import ctypes
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from privacy_lint.analyzer import Engine
@@ -359,6 +358,8 @@ def _analyse(
 
 @lru_cache(maxsize=1)
 def _libc() -> ctypes.CDLL | None:
+    import ctypes
+
     try:
         return ctypes.CDLL("libc.so.6")
     except OSError:  # not glibc: nothing to do
@@ -407,5 +408,7 @@ def _safe(engine: Engine, index: ProjectIndex, target: Target, externals: Extern
     except Exception as exc:  # one broken file must never stop the scan
         message = f"internal error: {type(exc).__name__}: {exc}"
         if engine.options.debug:
+            import traceback
+
             message += "\n" + traceback.format_exc()
         return FileResult(target.display, diagnostics=[Diagnostic(target.display, message, kind="internal-error")])

@@ -55,10 +55,13 @@ GATE_PROJECT = {
     "lookup_table.py": "def pick(table, email):\n    return table.get(email)\n",
     "validation.py": "def check(value):\n    if value < 0:\n        raise ValueError(f'bad {value}')\n",
     # Each of these reports, and each needs a different piece of evidence to pass the gate.
-    "http_call.py": "import requests\n\ndef f(email):\n    requests.get('https://api.example.com', params={'email': email})\n",
+    "http_call.py": "import requests\n\ndef f(email):\n    requests.get('https://x.example', params={'e': email})\n",
     "raising.py": "def f(email):\n    raise ValueError(f'unknown {email}')\n",
     "typed_name.py": "def f(logger, phone_number):\n    logger.info(phone_number)\n",
-    "clients.py": "import logging\n\naudit = logging.getLogger('audit')\n\ndef origin_of(req):\n    return req.META['REMOTE_ADDR']\n",
+    "clients.py": (
+        "import logging\n\naudit = logging.getLogger('audit')\n\n"
+        "def origin_of(req):\n    return req.META['REMOTE_ADDR']\n"
+    ),
     # the sink's type (a Logger) and the personal data (an IP address) are handed over by clients.py
     "handed_type.py": "from clients import audit\n\ndef f(email):\n    audit.info(email)\n",
     "handed_data.py": "from clients import audit, origin_of\n\ndef f(r):\n    audit.warning(origin_of(r))\n",
