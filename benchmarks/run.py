@@ -178,7 +178,11 @@ def bench_set(name: str, runs: int) -> list[dict[str, object]]:
         commands = {
             "privacy-lint cold, --jobs 1": [privacy_lint, "check", "-q", "--no-cache", "--jobs", "1", *paths],
             "privacy-lint cold, default jobs": [privacy_lint, "check", "-q", "--no-cache", *paths],
-        }
+            # the peers read test code too; privacy-lint skips it by default
+            "privacy-lint cold, default jobs, --include-tests": [
+                privacy_lint, "check", "-q", "--no-cache", "--include-tests", *paths,
+            ],
+        }  # fmt: skip
         for label, command in commands.items():
             measures.append(Measure(label, *median_of(runs, command)))
             print(f"  {label}: {measures[-1].seconds:.2f} s")
