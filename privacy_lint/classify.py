@@ -21,7 +21,12 @@ _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
 @lru_cache(maxsize=16384)
 def split_name(name: str) -> tuple[str, ...]:
     """`userEmail` -> ("user", "email"); `X-Forwarded-For` -> ("x", "forwarded", "for")."""
-    return tuple(word.lower() for word in _WORDS.findall(name))
+    return tuple(split_text(name))
+
+
+def split_text(text: str) -> list[str]:
+    """The tokens of any text, in order, as `split_name` splits names."""
+    return [word.lower() for word in _WORDS.findall(text)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ defined elsewhere guards the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 MAX_ALIAS_HOPS = 8  # re-exports through package __init__ files chain a few times at most
@@ -85,36 +85,39 @@ class ModuleSummary:
 
 @dataclass(frozen=True, slots=True)
 class Handed:
-    """What the modules a file imports can hand it, as far as the pre-parse gate (gate.py) cares: names of
-    functions that reach a sink, packages of the types they return or hold, and names of the functions and
-    variables that hand over personal data or an object of a class that holds some (`holders`)."""
+    """What the modules a file imports can hand it, as far as the pre-parse gate (gate.py) cares: names of the
+    functions that reach a sink, names of those that return personal data, and the types that functions return
+    and module variables hold (name, type)."""
 
     sinks: frozenset[str] = frozenset()
-    type_roots: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
+    typed: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
-    def of(cls, summary: ModuleSummary, holders: Set[str]) -> Handed:
+    def of(cls, summary: ModuleSummary) -> Handed:
         functions = summary.functions.items()
-        types = {*summary.variables.values(), *(f.returns_type for _, f in functions if f.returns_type)}
-        sources = {q for q, f in functions if f.returns_origins or f.returns_type in holders}
-        sources.update(q for q, t in summary.variables.items() if t in holders)
+        typed = {(q, f.returns_type) for q, f in functions if f.returns_type}
+        typed.update(summary.variables.items())
         return cls(
-            frozenset(q.rsplit(".", 1)[-1] for q, f in functions if f.sinks),
-            frozenset(t.split(".", 1)[0] for t in types if t),
-            frozenset(q.rsplit(".", 1)[-1] for q in sources),
+            frozenset(_last(q) for q, f in functions if f.sinks),
+            frozenset(_last(q) for q, f in functions if f.returns_origins),
+            frozenset((_last(q), t) for q, t in typed),
         )
 
     @classmethod
     def union(cls, parts: Iterable[Handed]) -> Handed:
         sinks: set[str] = set()
-        roots: set[str] = set()
         sources: set[str] = set()
+        typed: set[tuple[str, str]] = set()
         for part in parts:
             sinks |= part.sinks
-            roots |= part.type_roots
             sources |= part.sources
-        return cls(frozenset(sinks), frozenset(roots), frozenset(sources))
+            typed |= part.typed
+        return cls(frozenset(sinks), frozenset(sources), frozenset(typed))
+
+
+def _last(qualname: str) -> str:
+    return qualname.rsplit(".", 1)[-1]
 
 
 # ------------------------------------------------------------------------------------------------- import

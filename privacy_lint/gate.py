@@ -15,7 +15,7 @@ words (identifiers, and words inside strings and comments):
 Both tests over-approximate what the engine can resolve, so the gate never changes a result (tests compare
 gated and ungated scans on every fixture corpus; benchmarks/run.py on Django and the large set). Files whose
 summaries other modules need are never gated: their returns and types matter even without findings. The
-report command, which lists sources too, does not use the gate.
+report command uses the same gate: its flows need the same two halves (docs/report.md).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from privacy_lint.classify import split_name
+from privacy_lint.classify import split_name, split_text
 from privacy_lint.exports import Handed
 from privacy_lint.index import ProjectIndex
 from privacy_lint.patterns import expand_braces
@@ -75,10 +75,19 @@ class Gate:
 
         categories = catalog.categories.values()
         self.vocabulary = {t for c in categories for phrase in (*c.names, *c.contextual) for t in phrase}
-        self.phrases: dict[str, list[tuple[str, ...]]] = {}  # first token -> phrases starting with it
+        # first token -> (phrase, contextual: only matches on a person-like object or after a person word)
+        self.phrases: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
         for category in categories:
-            for phrase in (*category.names, *category.contextual):
-                self.phrases.setdefault(phrase[0], []).append(phrase)
+            for contextual, phrases in ((False, category.names), (True, category.contextual)):
+                for phrase in phrases:
+                    self.phrases.setdefault(phrase[0], []).append((phrase, contextual))
+        self.person_tokens = frozenset(catalog.person_objects)
+        self.request_types = frozenset(catalog.request_types)
+        # words that can give a value a person-like or request type: request names, request classes, factories
+        person_words = {r.rsplit(".", 1)[-1] for r in catalog.request_objects}
+        person_words.update(t.rsplit(".", 1)[-1] for t in self.request_types)
+        person_words.update(w for f, t in factories if self._person_type(t) for w in (_root(f), f.rsplit(".", 1)[-1]))
+        self.person_words = frozenset(person_words)
         personal = {path[0] for path in catalog.request_attributes}
         self.holders = holders(index) if index is not None else frozenset()
         for summary in index.classes.values() if index is not None else ():
@@ -92,31 +101,66 @@ class Gate:
         if self.open:
             return True
         words = {w.decode("ascii") for w in _IDENTIFIER.findall(data)}
-        return self._may_sink(words, handed) and self._may_hold_personal_data(words, handed)
+        return self._may_sink(words, handed) and self._may_hold_personal_data(data, words, handed)
 
     def _may_sink(self, words: set[str], handed: Handed) -> bool:
         if RAISE in words or not handed.sinks.isdisjoint(words):
             return True
+        roots = {_root(typed) for _, typed in handed.typed}
         return any(
-            not self.sink_evidence[word].isdisjoint(words) or not self.sink_roots[word].isdisjoint(handed.type_roots)
+            not self.sink_evidence[word].isdisjoint(words) or not self.sink_roots[word].isdisjoint(roots)
             for word in words & self.sink_roots.keys()
         )
 
-    def _may_hold_personal_data(self, words: set[str], handed: Handed) -> bool:
+    def _may_hold_personal_data(self, data: bytes, words: set[str], handed: Handed) -> bool:
         if not self.personal_words.isdisjoint(words) or not handed.sources.isdisjoint(words):
             return True
+        if any(typed in self.holders and name in words for name, typed in handed.typed):
+            return True  # a function of another module returns an object with personal fields
         tokens = set(self._tokens(words))
-        return any(
-            all(t in tokens for t in phrase) for first in tokens & self.phrases.keys() for phrase in self.phrases[first]
-        )
+        person: bool | None = None
+        sequence: list[str] | None = None
+        for first in tokens & self.phrases.keys():
+            for phrase, contextual in self.phrases[first]:
+                if not all(t in tokens for t in phrase):
+                    continue
+                if contextual:
+                    if person is None:
+                        person = self._person_context(words, tokens, handed)
+                    if not person:
+                        continue
+                if len(phrase) == 1:
+                    return True
+                if sequence is None:  # the classifier matches a phrase inside one name: its words are adjacent
+                    sequence = list(self._normalised(split_text(data.decode("latin-1"))))
+                if _adjacent(sequence, phrase):
+                    return True
+        return False
+
+    def _person_context(self, words: set[str], tokens: set[str], handed: Handed) -> bool:
+        """Can a name be read on a person-like object (`user.name`, `customer_name`, a request's form)?"""
+        if not self.person_tokens.isdisjoint(tokens) or not self.person_words.isdisjoint(words):
+            return True
+        return any(name in words and self._person_type(typed) for name, typed in handed.typed)
+
+    def _person_type(self, typed: str) -> bool:
+        return typed in self.request_types or not self.person_tokens.isdisjoint(split_name(typed.rsplit(".", 1)[-1]))
 
     def _tokens(self, words: Iterable[str]) -> Iterable[str]:
         """The classifier's tokens (`userEmails` -> user, email), plurals folded as it folds them."""
         for word in words:
-            for token in split_name(word):
-                if token not in self.vocabulary:
-                    if token.endswith("es") and token[:-2] in self.vocabulary:
-                        token = token[:-2]
-                    elif token.endswith("s") and token[:-1] in self.vocabulary:
-                        token = token[:-1]
-                yield token
+            yield from self._normalised(split_name(word))
+
+    def _normalised(self, tokens: Iterable[str]) -> Iterable[str]:
+        for token in tokens:
+            if token not in self.vocabulary:
+                if token.endswith("es") and token[:-2] in self.vocabulary:
+                    token = token[:-2]
+                elif token.endswith("s") and token[:-1] in self.vocabulary:
+                    token = token[:-1]
+            yield token
+
+
+def _adjacent(sequence: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(sequence[i : i + n] == list(phrase) for i, t in enumerate(sequence) if t == phrase[0])

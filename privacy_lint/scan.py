@@ -23,7 +23,7 @@ from privacy_lint.classify import Classifier
 from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
 from privacy_lint.exports import Externals, Handed, ModuleSummary
 from privacy_lint.findings import Diagnostic, FileResult, Finding
-from privacy_lint.gate import Gate, holders
+from privacy_lint.gate import Gate
 from privacy_lint.index import ProjectIndex
 from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.progress import Progress
@@ -110,7 +110,6 @@ class _Run:
         self.results: dict[int, FileResult] = {}
         self.summaries: dict[str, ModuleSummary] = {}  # kept for in-process analysis only
         self.handed: dict[str, Handed] = {}  # per module: what its summary hands importers (for the gate)
-        self.holders = holders(plan.index)
         self.gate: Gate | None = None
         self.progress = Progress(0, enabled=False)
         self.analysed = self.cached = self.gated = 0
@@ -138,7 +137,7 @@ class _Run:
         module = self.plan.units[unit].module
         if summary is not None and self.plan.exports(unit):
             self.summaries[module] = summary
-            handed = Handed.of(summary, self.holders)
+            handed = Handed.of(summary)
         if handed is not None:
             self.handed[module] = handed
         if cached:
@@ -353,7 +352,7 @@ def _analyse(
     if export_to is None or summary is None:
         return result, "analysed", None
     write_atomic(Path(export_to), pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))
-    return result, "analysed", Handed.of(summary, rules.holders)
+    return result, "analysed", Handed.of(summary)
 
 
 @lru_cache(maxsize=1)

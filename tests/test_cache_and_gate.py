@@ -54,10 +54,14 @@ GATE_PROJECT = {
     # Nothing here can report: a dict's `get` is not `requests.get`; the exception quotes no personal data.
     "lookup_table.py": "def pick(table, email):\n    return table.get(email)\n",
     "validation.py": "def check(value):\n    if value < 0:\n        raise ValueError(f'bad {value}')\n",
+    # `sin` and `number` are both here, but never side by side as in `sin_number`; `name` on no person.
+    "maths.py": "import math\n\ndef f(x, number):\n    raise ValueError(math.sin(x), number)\n",
+    "fields.py": "def rename(obj, name):\n    raise KeyError(f'no field {name}')\n",
     # Each of these reports, and each needs a different piece of evidence to pass the gate.
     "http_call.py": "import requests\n\ndef f(email):\n    requests.get('https://x.example', params={'e': email})\n",
     "raising.py": "def f(email):\n    raise ValueError(f'unknown {email}')\n",
     "typed_name.py": "def f(logger, phone_number):\n    logger.info(phone_number)\n",
+    "person_name.py": "def greet(user):\n    raise ValueError(f'bad {user.name}')\n",
     "clients.py": (
         "import logging\n\naudit = logging.getLogger('audit')\n\n"
         "def origin_of(req):\n    return req.META['REMOTE_ADDR']\n"
@@ -76,8 +80,11 @@ def test_the_gate_wants_a_resolvable_sink_and_personal_data(tmp_path: Path) -> N
     full = scan([str(tmp_path)], catalog, jobs=1, gate=False)
     assert [r.findings for r in gated.files] == [r.findings for r in full.files]
     reported = {Path(r.path).name for r in gated.files if r.findings}
-    assert reported == {"http_call.py", "raising.py", "typed_name.py", "handed_type.py", "handed_data.py"}
-    assert gated.gated == 2  # lookup_table.py and validation.py; clients.py is imported, so never gated
+    assert reported == {"http_call.py", "raising.py", "typed_name.py", "person_name.py"} | {
+        "handed_type.py",
+        "handed_data.py",
+    }
+    assert gated.gated == 4  # lookup_table.py, validation.py, maths.py, fields.py; clients.py is imported
 
 
 def test_a_warm_run_gives_the_same_report_from_the_cache(cli: str, tmp_path: Path) -> None:
