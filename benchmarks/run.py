@@ -236,10 +236,15 @@ def single_file(runs: int) -> list[tuple[str, float]]:
         )
         plain = work / "maths.py"
         plain.write_text("def add(a, b):\n    return a + b\n")
+        edited = work / "edited.py"  # as in a pre-commit hook: the cache on, the file just changed
+        edited.write_text(small.read_text())
+        privacy_lint = BIN / "privacy-lint"
+        edit_then_check = f"printf '# %s\\n' $$ >> {edited}; exec {privacy_lint} check --cache-dir cache {edited}"
         commands = {
             "privacy-lint check (one file with a finding, no cache)": [
                 str(BIN / "privacy-lint"), "check", "--no-cache", str(small),
             ],
+            "privacy-lint check (one file with a finding, just edited, cache on)": ["sh", "-c", edit_then_check],
             "privacy-lint check (one file without sink vocabulary)": [
                 str(BIN / "privacy-lint"), "check", "--no-cache", str(plain),
             ],

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from privacy_lint.cache import ResultCache
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
 from privacy_lint.rulepacks import SERVICES, Catalog, close_matches
 from privacy_lint.rules import RULES
@@ -245,15 +246,15 @@ def resolve_config(paths: tuple[str, ...], config_file: str | None, overrides: d
     return config
 
 
-def catalog_for(config: Config, extra_packs: tuple[Path, ...] = ()) -> Catalog:
+def catalog_for(config: Config, extra_packs: tuple[Path, ...] = (), cache: ResultCache | None = None) -> Catalog:
     """The rule catalogue this configuration selects: built-in packs, its packs, its inline extensions."""
     from privacy_lint.rulepacks import default_catalog, load_catalog
 
     packs = [*config.rule_packs, *extra_packs]
     if not packs and len(config.inline_pack) <= 1 and not config.extra_names:
-        return default_catalog()
+        return load_catalog(cache=cache) if cache is not None else default_catalog()
     where = f"{config.path} [tool.privacy-lint]" if config.path else "configuration"
-    return load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where)
+    return load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where, cache)
 
 
 def adjust_findings(findings: list[Finding], config: Config) -> list[Finding]:

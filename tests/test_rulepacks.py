@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from privacy_lint.cache import ResultCache
 from privacy_lint.rulepacks import RulePackError, builtin_pack_paths, load_catalog
 
 
@@ -72,11 +73,32 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
         load_catalog([path])
 
 
+SINK_PACK = '[[sinks]]\nid = "acme"\ndestination = "Acme Analytics"\nservice = "analytics"\ncalls = ["{call}"]\n'
+
+
 def test_user_pack_adds_a_sink(tmp_path: Path) -> None:
-    path = _pack(
-        tmp_path,
-        '[[sinks]]\nid = "acme"\ndestination = "Acme Analytics"\nservice = "analytics"\n'
-        'calls = ["acme.analytics.send"]\n',
-    )
+    path = _pack(tmp_path, SINK_PACK.format(call="acme.analytics.send"))
     catalog = load_catalog([path])
     assert catalog.sink_matcher.get("acme.analytics.send") is catalog.sinks["acme"]
+
+
+def test_a_cached_catalogue_is_rebuilt_when_a_pack_changes(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache", "")
+    pack = _pack(tmp_path, SINK_PACK.format(call="acme.analytics.send"))
+    first = load_catalog([pack], cache=cache)
+    entries = list((tmp_path / "cache").rglob("*.catalog"))
+    assert len(entries) == 1
+    again = load_catalog([pack], cache=cache)
+    assert again.fingerprint == first.fingerprint and again is not first  # read back from the cache
+    pack.write_text(SINK_PACK.format(call="acme.analytics.track"))
+    changed = load_catalog([pack], cache=cache)
+    assert changed.sink_matcher.get("acme.analytics.track") is not None
+    assert changed.sink_matcher.get("acme.analytics.send") is None
+
+
+def test_a_damaged_cached_catalogue_is_rebuilt(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache", "")
+    load_catalog(cache=cache)
+    for entry in (tmp_path / "cache").rglob("*.catalog"):
+        entry.write_bytes(b"not a pickle")
+    assert load_catalog(cache=cache).fingerprint == load_catalog().fingerprint
