@@ -85,35 +85,26 @@ class ModuleSummary:
 
 @dataclass(frozen=True, slots=True)
 class Handed:
-    """What the modules a file imports can hand it, as far as the pre-parse gate (gate.py) cares: names of the
-    functions that reach a sink, names of those that return personal data, and the types that functions return
-    and module variables hold (name, type)."""
+    """What one module can hand the modules that import it, as far as the pre-parse gate (gate.py) cares: names
+    of the functions that reach a sink, names of those that return personal data, the types its functions
+    return and its variables hold (name, type), and those types' packages."""
 
     sinks: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
     typed: frozenset[tuple[str, str]] = frozenset()
+    roots: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, summary: ModuleSummary) -> Handed:
         functions = summary.functions.items()
-        typed = {(q, f.returns_type) for q, f in functions if f.returns_type}
-        typed.update(summary.variables.items())
+        typed = {(_last(q), t) for q, f in functions if (t := f.returns_type)}
+        typed.update((_last(q), t) for q, t in summary.variables.items())
         return cls(
             frozenset(_last(q) for q, f in functions if f.sinks),
             frozenset(_last(q) for q, f in functions if f.returns_origins),
-            frozenset((_last(q), t) for q, t in typed),
+            frozenset(typed),
+            frozenset(t.split(".", 1)[0] for _, t in typed),
         )
-
-    @classmethod
-    def union(cls, parts: Iterable[Handed]) -> Handed:
-        sinks: set[str] = set()
-        sources: set[str] = set()
-        typed: set[tuple[str, str]] = set()
-        for part in parts:
-            sinks |= part.sinks
-            sources |= part.sources
-            typed |= part.typed
-        return cls(frozenset(sinks), frozenset(sources), frozenset(typed))
 
 
 def _last(qualname: str) -> str:

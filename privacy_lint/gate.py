@@ -21,7 +21,7 @@ report command uses the same gate: its flows need the same two halves (docs/repo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from privacy_lint.classify import split_name, split_text
 from privacy_lint.exports import Handed
@@ -31,7 +31,6 @@ from privacy_lint.rulepacks import Catalog
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 RAISE = "raise"
-NOTHING_HANDED = Handed()
 
 
 def _root(name: str) -> str:
@@ -86,7 +85,10 @@ class Gate:
         # words that can give a value a person-like or request type: request names, request classes, factories
         person_words = {r.rsplit(".", 1)[-1] for r in catalog.request_objects}
         person_words.update(t.rsplit(".", 1)[-1] for t in self.request_types)
-        person_words.update(w for f, t in factories if self._person_type(t) for w in (_root(f), f.rsplit(".", 1)[-1]))
+        for factory, typed in factories:
+            if self._person_type(typed):  # `get_user_model()`; for `users.*()`, the package is all there is
+                last = factory.rsplit(".", 1)[-1]
+                person_words.add(_root(factory) if "*" in last else last)
         self.person_words = frozenset(person_words)
         personal = {path[0] for path in catalog.request_attributes}
         self.holders = holders(index) if index is not None else frozenset()
@@ -96,26 +98,26 @@ class Gate:
                 personal.update(summary.fields, summary.relations)
         self.personal_words = frozenset(personal)
 
-    def may_report(self, data: bytes, handed: Handed = NOTHING_HANDED) -> bool:
-        """Could this file produce a finding? `handed`: what the modules it imports can hand it."""
+    def may_report(self, data: bytes, handed: Sequence[Handed] = ()) -> bool:
+        """Could this file produce a finding? `handed`: what each module it imports can hand it."""
         if self.open:
             return True
         words = {w.decode("ascii") for w in _IDENTIFIER.findall(data)}
         return self._may_sink(words, handed) and self._may_hold_personal_data(data, words, handed)
 
-    def _may_sink(self, words: set[str], handed: Handed) -> bool:
-        if RAISE in words or not handed.sinks.isdisjoint(words):
+    def _may_sink(self, words: set[str], handed: Sequence[Handed]) -> bool:
+        if RAISE in words or any(not h.sinks.isdisjoint(words) for h in handed):
             return True
-        roots = {_root(typed) for _, typed in handed.typed}
+        roots = set().union(*(h.roots for h in handed))
         return any(
             not self.sink_evidence[word].isdisjoint(words) or not self.sink_roots[word].isdisjoint(roots)
             for word in words & self.sink_roots.keys()
         )
 
-    def _may_hold_personal_data(self, data: bytes, words: set[str], handed: Handed) -> bool:
-        if not self.personal_words.isdisjoint(words) or not handed.sources.isdisjoint(words):
+    def _may_hold_personal_data(self, data: bytes, words: set[str], handed: Sequence[Handed]) -> bool:
+        if not self.personal_words.isdisjoint(words) or any(not h.sources.isdisjoint(words) for h in handed):
             return True
-        if any(typed in self.holders and name in words for name, typed in handed.typed):
+        if any(typed in self.holders and name in words for h in handed for name, typed in h.typed):
             return True  # a function of another module returns an object with personal fields
         tokens = set(self._tokens(words))
         person: bool | None = None
@@ -137,11 +139,11 @@ class Gate:
                     return True
         return False
 
-    def _person_context(self, words: set[str], tokens: set[str], handed: Handed) -> bool:
+    def _person_context(self, words: set[str], tokens: set[str], handed: Sequence[Handed]) -> bool:
         """Can a name be read on a person-like object (`user.name`, `customer_name`, a request's form)?"""
         if not self.person_tokens.isdisjoint(tokens) or not self.person_words.isdisjoint(words):
             return True
-        return any(name in words and self._person_type(typed) for name, typed in handed.typed)
+        return any(name in words and self._person_type(typed) for h in handed for name, typed in h.typed)
 
     def _person_type(self, typed: str) -> bool:
         return typed in self.request_types or not self.person_tokens.isdisjoint(split_name(typed.rsplit(".", 1)[-1]))

@@ -181,8 +181,8 @@ class _Run:
             and _gate_verdict(self.gate, own.target, own.syntax_ok, self._handed(self.plan.group_of[unit]))
         )
 
-    def _handed(self, group: int) -> Handed:
-        return Handed.union(self.handed[m] for m in self.plan.needs[group] if m in self.handed)
+    def _handed(self, group: int) -> list[Handed]:
+        return [self.handed[m] for m in sorted(self.plan.needs[group]) if m in self.handed]
 
     def _gate_candidate(self, unit: int) -> bool:
         """Only files whose summaries no other module uses, and that Python's parser accepted."""
@@ -213,7 +213,7 @@ class _Run:
             else:
                 paths = [os.path.join(store, unit.module) for unit in plan.units]
 
-            running: dict[Future[tuple[FileResult, str, Handed | None]], tuple[int, int]] = {}
+            running: dict[Future[tuple[FileResult, Handed | None]], tuple[int, int]] = {}
             ready: list[int] = [g for g, pending in enumerate(waiting) if not pending]
             while ready or running:
                 for group in ready:
@@ -222,19 +222,20 @@ class _Run:
                         if unit in self.results:
                             continue
                         target = plan.units[unit].target
+                        if self._gated(unit):  # decided here: what imports hand a file stays in this process
+                            self.gated += 1
+                            self._done(unit, FileResult(target.display))
+                            left[group] -= 1
+                            continue
                         own = paths[unit] if plan.exports(unit) else None
-                        gate = self._handed(group) if self.gate is not None and self._gate_candidate(unit) else None
-                        syntax = plan.units[unit].syntax_ok
-                        job = pool.executor.submit(_analyse, index, target, needs, own, gate, syntax)
-                        running[job] = (group, unit)
+                        running[pool.executor.submit(_analyse, index, target, needs, own)] = (group, unit)
                 finished, ready = [g for g in ready if not left[g]], []
                 if running:
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in sorted(done, key=lambda f: running[f]):
                         group, unit = running.pop(future)
-                        result, how, handed = future.result()
-                        self.analysed += how == "analysed"
-                        self.gated += how == "gated"
+                        result, handed = future.result()
+                        self.analysed += 1
                         self._done(unit, result, handed=handed)
                         left[group] -= 1
                         if not left[group]:
@@ -246,7 +247,7 @@ class _Run:
                             ready.append(dependent)
 
 
-def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: Handed) -> bool:
+def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: list[Handed]) -> bool:
     """True when the file cannot produce a finding (and is readable, decodable Python: else the engine reports)."""
     try:
         data = target.path.read_bytes()
@@ -322,37 +323,28 @@ def _index_chunk(targets: list[Target]) -> list[Indexed | None]:
 
 
 @lru_cache(maxsize=1)
-def _project(path: str) -> tuple[ProjectIndex, Gate]:
-    """The project index (written once by the main process) and the gate built over it."""
-    assert _worker is not None
-    index = pickle.loads(Path(path).read_bytes())
-    return index, Gate(_worker.engine.catalog, index)
+def _project(path: str) -> ProjectIndex:
+    """The project index, written once by the main process."""
+    index: ProjectIndex = pickle.loads(Path(path).read_bytes())
+    return index
 
 
 def _analyse(
-    index_path: str,
-    target: Target,
-    needs: tuple[tuple[str, str], ...],
-    export_to: str | None,
-    gate: Handed | None,
-    syntax_ok: bool | None,
-) -> tuple[FileResult, str, Handed | None]:
+    index_path: str, target: Target, needs: tuple[tuple[str, str], ...], export_to: str | None
+) -> tuple[FileResult, Handed | None]:
     """Analyse one file with the summaries it needs (module, file): each is read only if the file looks up a
-    name of its module. Write the file's own summary where its importers will read it; tell the main process
-    what it hands on (`gate`: what the file's imports hand it, when the gate may skip it)."""
+    name of its module. Write the file's own summary where its importers will read it, and tell the main
+    process what it hands on to the gate."""
     assert _worker is not None
-    engine = _worker.engine
-    index, rules = _project(index_path)
-    if gate is not None and _gate_verdict(rules, target, syntax_ok, gate):
-        return FileResult(target.display), "gated", None
+    index = _project(index_path)
     externals = Externals(Summaries(dict(needs)), index.aliases)
-    result = _safe(engine, index, target, externals, export_to is not None)
+    result = _safe(_worker.engine, index, target, externals, export_to is not None)
     _release_memory()
     summary, result.summary = result.summary, None
     if export_to is None or summary is None:
-        return result, "analysed", None
+        return result, None
     write_atomic(Path(export_to), pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))
-    return result, "analysed", Handed.of(summary)
+    return result, Handed.of(summary)
 
 
 @lru_cache(maxsize=1)
