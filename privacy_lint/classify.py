@@ -10,6 +10,7 @@ protected value (`email_hash`).
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +23,16 @@ _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
 def split_name(name: str) -> tuple[str, ...]:
     """`userEmail` -> ("user", "email"); `X-Forwarded-For` -> ("x", "forwarded", "for")."""
     return tuple(split_text(name))
+
+
+def fold_plural(token: str, vocabulary: AbstractSet[str]) -> str:
+    """`emails` -> `email` when only the singular is in the vocabulary."""
+    if token not in vocabulary:
+        if token.endswith("es") and token[:-2] in vocabulary:
+            return token[:-2]
+        if token.endswith("s") and token[:-1] in vocabulary:
+            return token[:-1]
+    return token
 
 
 def split_text(text: str) -> list[str]:
@@ -65,15 +76,7 @@ class Classifier:
         self._first_tokens = {phrase[0] for phrase, _, _ in entries}
 
     def _normalise(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        out = []
-        for t in tokens:
-            if t not in self._vocab:
-                if t.endswith("es") and t[:-2] in self._vocab:
-                    t = t[:-2]
-                elif t.endswith("s") and t[:-1] in self._vocab:
-                    t = t[:-1]
-            out.append(t)
-        return tuple(out)
+        return tuple(fold_plural(t, self._vocab) for t in tokens)
 
     def is_person_word(self, name: str) -> bool:
         """Does this identifier name a person-like object (`user`, `request.user`, `customer_profile`)?"""

@@ -8,14 +8,17 @@ words (identifiers, and words inside strings and comments):
   resolve to that pattern: its package (`logging`, `requests`), a name the packs type (`logger`), a factory
   the packs know (`boto3` for a botocore client), or a type another module's summary hands over. `get` alone,
   as in `d.get(key)`, is not a sink.
-- personal data: every word of a category phrase (`date of birth`, `X-Forwarded-For`), a request attribute
-  (`remote_addr`), a class of the project that holds personal fields or one of those fields, or a function of
-  another module that returns personal data or such a class.
+- personal data: the words of a category phrase side by side, as the classifier needs them inside one name
+  (`date_of_birth`, `X-Forwarded-For`; `sin` and `number` apart are not `sin_number`), a word that needs a
+  person (`name`, `address`) only with a person word, a request word or a person-typed value handed over, a
+  request attribute (`remote_addr`), a class of the project that holds personal fields or one of those fields,
+  or a function of another module that returns personal data or such a class.
 
 Both tests over-approximate what the engine can resolve, so the gate never changes a result (tests compare
 gated and ungated scans on every fixture corpus; benchmarks/run.py on Django and the large set). Files whose
-summaries other modules need are never gated: their returns and types matter even without findings. The
-report command uses the same gate: its flows need the same two halves (docs/report.md).
+summaries other modules need are never gated: their returns and types matter even without findings. The main
+process decides, before a file goes to a worker. The report command uses the same gate: its flows need the
+same two halves (docs/report.md).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from privacy_lint.classify import split_name, split_text
+from privacy_lint.classify import fold_plural, split_name, split_text
 from privacy_lint.exports import Handed
 from privacy_lint.index import ProjectIndex
 from privacy_lint.patterns import expand_braces
@@ -154,13 +157,7 @@ class Gate:
             yield from self._normalised(split_name(word))
 
     def _normalised(self, tokens: Iterable[str]) -> Iterable[str]:
-        for token in tokens:
-            if token not in self.vocabulary:
-                if token.endswith("es") and token[:-2] in self.vocabulary:
-                    token = token[:-2]
-                elif token.endswith("s") and token[:-1] in self.vocabulary:
-                    token = token[:-1]
-            yield token
+        return (fold_plural(token, self.vocabulary) for token in tokens)
 
 
 def _adjacent(sequence: list[str], phrase: tuple[str, ...]) -> bool:
