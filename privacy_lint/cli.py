@@ -162,7 +162,7 @@ def check(
     from privacy_lint.formats.text_format import render_diagnostics
 
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
-    config, catalog = _settings(paths, config_file, overrides, rule_packs, debug, None if no_cache else cache_dir or "")
+    config, catalog = _settings(paths, config_file, overrides, rule_packs, debug, not no_cache, cache_dir)
     changed = _changed_lines(paths, diff_ref) if diff_ref else None
     if changed is not None:
         from privacy_lint.gitdiff import touches_change
@@ -310,7 +310,7 @@ def _result_cache(cache_dir: str | None, config: Config, catalog: Catalog, optio
 
 
 def _cache_root(cache_dir: str | None, config: Config) -> Path:
-    return Path(cache_dir) if cache_dir else _project_root(config) / CACHE_DIR_NAME
+    return Path(cache_dir) if cache_dir is not None else _project_root(config) / CACHE_DIR_NAME
 
 
 def _project_root(config: Config) -> Path:
@@ -330,17 +330,18 @@ def _settings(
     overrides: dict[str, Any],
     rule_packs: tuple[str, ...] = (),
     debug: bool = False,
+    keep_catalog: bool = False,
     cache_dir: str | None = None,
 ) -> tuple[Config, Catalog]:
-    """Configuration and the rule catalogue it selects; any error is one message and exit code 2. With a
-    `cache_dir` ("" for the project's cache folder) the built catalogue is kept there."""
+    """Configuration and the rule catalogue it selects; any error is one message and exit code 2. With
+    `keep_catalog`, the built catalogue is kept in the result cache's folder."""
     from privacy_lint.cache import ResultCache
     from privacy_lint.config import ConfigError, catalog_for, resolve_config
     from privacy_lint.rulepacks import RulePackError
 
     try:
         config = resolve_config(paths, config_file, overrides)
-        cache = ResultCache(_cache_root(cache_dir, config), "") if cache_dir is not None else None
+        cache = ResultCache(_cache_root(cache_dir, config), "") if keep_catalog else None
         catalog = catalog_for(config, tuple(Path(p) for p in rule_packs), cache)
     except (ConfigError, RulePackError) as exc:
         if debug:
@@ -391,7 +392,7 @@ def report(
     from privacy_lint.report_formats import RENDERERS
 
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
-    config, catalog = _settings(paths, config_file, overrides, rule_packs, debug, None if no_cache else cache_dir or "")
+    config, catalog = _settings(paths, config_file, overrides, rule_packs, debug, not no_cache, cache_dir)
     result = _run_scan(
         paths, config, catalog, exclude, include_tests, jobs, cache_dir, no_cache, file_timeout, debug, quiet,
         keep_guarded=True,

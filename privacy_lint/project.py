@@ -110,9 +110,9 @@ class FirstPass:
         self.classifier = classifier
         self.cache = cache
 
-    def units(self, targets: list[Target], index_many: IndexMany | None = None) -> list[Unit]:
-        """The scanned files. Entries the cache holds are read here; the others are indexed by `index_many`
-        when there are enough of them (workers read the files themselves), else here."""
+    def units(self, targets: list[Target], index_many: IndexMany | None = None, context: bool = False) -> list[Unit]:
+        """Entries the cache holds are read here; the others are indexed by `index_many` when there are enough
+        of them (workers read the files themselves), else here."""
         found: list[Indexed | None] = [None] * len(targets)
         todo: list[tuple[int, bytes | None]] = []
         for number, target in enumerate(targets):
@@ -137,20 +137,10 @@ class FirstPass:
             found[number] = result
             if result is not None and self.cache is not None:
                 self.cache.store(_index_key(targets[number], result[0]), "index", result[1])
-        return [self._unit(target, False, result) for target, result in zip(targets, found, strict=True)]
+        return [self._unit(target, context, result) for target, result in zip(targets, found, strict=True)]
 
     def unit(self, target: Target, context: bool) -> Unit:
-        try:
-            data = target.path.read_bytes()
-        except OSError:
-            return self._unit(target, context, None)
-        content = digest(data)
-        entry = self.cache.load(_index_key(target, content), "index", FileIndex) if self.cache is not None else None
-        if entry is None:
-            entry = index_file(data, target.display, self.catalog, self.classifier)
-            if self.cache is not None:
-                self.cache.store(_index_key(target, content), "index", entry)
-        return self._unit(target, context, (content, entry))
+        return self.units([target], context=context)[0]
 
     def _unit(self, target: Target, context: bool, indexed: Indexed | None) -> Unit:
         module = module_name(target.display)

@@ -335,12 +335,10 @@ def builtin_pack_paths() -> list[Path]:
 
 
 def read_pack(path: Path, data: bytes | None = None) -> dict[str, Any]:
+    if data is None:
+        data = _pack_bytes(path)
     try:
-        if data is None:
-            data = path.read_bytes()
         return tomllib.loads(data.decode("utf-8"))
-    except OSError as exc:
-        raise RulePackError(str(path), "", f"cannot read rule pack: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulePackError(str(path), "", f"invalid TOML: {exc}") from None
 
