@@ -51,8 +51,24 @@ SETS: dict[str, tuple[str, ...]] = {
         "matplotlib==3.11.2",
         "setuptools==84.2.1",
         "aiohttp==3.14.5",
+        # applications that require a newer Python than privacy-lint runs on (PEP 695, 696, 701, 758, 750)
+        "homeassistant==2026.11.0",
+        "mitmproxy==12.3.1",
+        "hass-nabucasa==2.9.0",
+        "htmpl==0.4.3",
+    ),
+    # tests/test_newer_syntax.py: small current releases whose code Python 3.11's parser refuses
+    "newer-syntax": (
+        "hass-nabucasa==2.9.0",
+        "htmpl==0.4.3",
+        "tdom==0.1.20",
+        "zha==2.3.1",
+        "aiohasupervisor==0.11.0",
+        "mitmproxy==12.3.1",
     ),
 }
+# pip skips a wheel whose Requires-Python the running interpreter does not meet: name the Python it needs
+PYTHON_FOR = {"homeassistant": "3.14", "hass-nabucasa": "3.14", "htmpl": "3.14", "tdom": "3.14"}
 
 
 def cache_dir() -> Path:
@@ -69,6 +85,7 @@ def fetch(requirement: str, cache: Path | None = None) -> Path:
     wheels = cache / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     download = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"]
+    download += ["--python-version", PYTHON_FOR.get(name.lower(), "3.13")]
     subprocess.run([*download, "-d", str(wheels), requirement], check=True)
     normalised = name.lower().replace("-", "_")
     wheel = next(

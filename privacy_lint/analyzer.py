@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from privacy_lint.exports import Externals
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.index import ProjectIndex, index_module, module_name
+from privacy_lint.nesting import too_deep_for_libcst
 from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.report import build_findings
 from privacy_lint.rulepacks import Catalog
@@ -64,7 +64,7 @@ class Engine:
         export: bool,
     ) -> FileResult:
         result = FileResult(path)
-        too_deep = _too_deep_for_libcst(source, path)
+        too_deep = too_deep_for_libcst(source, path)
         if too_deep is not None:
             result.diagnostics.append(too_deep)
             return result
@@ -194,41 +194,3 @@ def _syntax_diagnostic(source: bytes | str, path: str, exc: cst.ParserSyntaxErro
         pass
     first = exc.message.splitlines()[0] if exc.message else "parser error"
     return Diagnostic(path, f"cannot parse ({first})", exc.raw_line, exc.raw_column, "parse-error")
-
-
-_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
-_BINARY_OPERATOR = re.compile(r"\s(?:[-+*/|&%^@]|//|\*\*|<<|>>|and|or)\s")
-PYTHON_MAX_NESTING = 200  # CPython refuses more nested brackets ("too many nested parentheses")
-LONG_LINE = 5_000  # only lines this long are checked for operator chains
-MAX_CHAINED_OPERATORS = 1_500  # LibCST's parse time grows with the cube of a chain's length (4,000: 11 s)
-
-
-def _too_deep_for_libcst(source: bytes | str, path: str) -> Diagnostic | None:
-    """Guard the parser: deeply nested brackets crash LibCST's native parser (a segfault, not an exception)."""
-    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
-    for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) > LONG_LINE:
-            operators = len(_BINARY_OPERATOR.findall(line))
-            if operators > MAX_CHAINED_OPERATORS:
-                return Diagnostic(
-                    path,
-                    f"skipped: an expression chaining {operators} operators on one line is too costly to parse",
-                    number,
-                    0,
-                    "too-complex",
-                )
-    depth = deepest = 0
-    for char in _NOT_BRACKETS.sub("", text):  # string contents count too: an over-estimate, checked below
-        depth = depth + 1 if char in "([{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    if deepest <= PYTHON_MAX_NESTING:
-        return None
-    try:
-        ast.parse(text)
-    except SyntaxError as error:
-        return Diagnostic(
-            path, f"syntax error: {error.msg}", error.lineno or 0, max((error.offset or 1) - 1, 0), "parse-error"
-        )
-    except (RecursionError, MemoryError):
-        return Diagnostic(path, "skipped: nested too deeply to parse", 0, 0, "too-deep")
-    return None  # Python accepts it, so its real nesting is within CPython's limit: safe for LibCST

@@ -201,6 +201,15 @@ class Analysis(Evaluator):
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             self.imports[local] = f"{base}.{name}" if base else name
 
+    stmt_LazyImport = stmt_Import  # PEP 810: `lazy import x` binds what `import x` binds
+    stmt_LazyImportFrom = stmt_ImportFrom
+
+    def stmt_TypeAlias(self, node: cst.TypeAlias) -> None:
+        """`type Customer = models.Customer` (PEP 695): annotations naming the alias name the class."""
+        named = self.annotation_type(node.value)
+        if named is not None:
+            self.scope.vars[node.name.value] = Value(type=named)
+
     def stmt_Global(self, node: cst.Global) -> None:
         self.scope.globals_declared.update(n.name.value for n in node.names)
 

@@ -9,6 +9,7 @@ LibCST parse) and only on files that define classes; the index is plain data, pi
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from privacy_lint.classify import Classifier
 from privacy_lint.discovery import decode_source
+from privacy_lint.nesting import too_deep_for_libcst
 from privacy_lint.rulepacks import Catalog
 
 REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
@@ -40,6 +42,8 @@ class ClassSummary:
     fields: dict[str, FieldSummary] = field(default_factory=dict)
     relations: dict[str, str] = field(default_factory=dict)  # attribute -> qualified class name
     repr_fields: bool = False
+    bases: tuple[str, ...] = ()  # qualified names, as imported (re-exports not yet followed)
+    members: frozenset[str] = frozenset()  # names its body defines: methods, attributes, fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,15 @@ class ProjectIndex:
             self.aliases.setdefault(alias, target)
         for summary in found.classes:
             self.classes.setdefault(summary.qualname, summary)
+
+    def merged(self, other: ProjectIndex) -> ProjectIndex:
+        """Both indexes in one, this one's entries first (the report's data inventory of several projects)."""
+        both = ProjectIndex(dict(self.classes), dict(self.modules), dict(self.aliases))
+        for name, summary in other.classes.items():
+            both.classes.setdefault(name, summary)
+        for name, entry in other.modules.items():
+            both.modules.setdefault(name, entry)
+        return both
 
     def module_of(self, qualname: str) -> str | None:
         """The project module a qualified name lives in: the longest prefix that is a module."""
@@ -204,16 +217,53 @@ def _annotation_names(node: ast.expr | None, imports: _Imports) -> list[str]:
 class FileIndex:
     """What the first pass learns from one file: plain data, cached by the file's content."""
 
-    entry: ModuleEntry | None = None  # None: not parsed (no import/class statement) or not Python `ast` accepts
+    entry: ModuleEntry | None = None  # None: not parsed (no import/class statement), or not readable
     aliases: dict[str, str] = field(default_factory=dict)
     classes: list[ClassSummary] = field(default_factory=list)
     syntax_ok: bool | None = None  # None: not parsed
+    problem: str = ""  # why the index could not read a file the analysis can: reported, the scan is incomplete
+
+
+class NewerSyntax(Exception):
+    """LibCST reads the code, but even rewritten (downlevel.py) it does not parse with the running Python's `ast`."""
+
+    def __init__(self, first: SyntaxError, rewritten: SyntaxError) -> None:
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        super().__init__(
+            f"the project index cannot read syntax newer than Python {version} here (line {first.lineno}: "
+            f"{first.msg}; rewritten, line {rewritten.lineno}: {rewritten.msg}): its classes and helpers are "
+            "unknown to the modules that import it"
+        )
+
+
+def parse_python(source: str) -> ast.Module:
+    """Python's `ast`; for code in syntax newer than the running Python, LibCST's parser and a rewrite into older
+    syntax (downlevel.py, which imports LibCST: only files `ast` refuses pay for it).
+
+    Raises SyntaxError when neither parser accepts the code, NewerSyntax when only LibCST does.
+    """
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        if too_deep_for_libcst(source, ""):
+            raise  # LibCST would crash on it; the analysis reports it
+        from privacy_lint.downlevel import rewrite
+
+        older = rewrite(source)
+        if older is None:
+            raise
+        try:
+            return ast.parse(older)
+        except SyntaxError as still:
+            raise NewerSyntax(error, still) from still
 
 
 def index_source(source: str, path: str, catalog: Catalog, classifier: Classifier) -> FileIndex:
     """One module's imports, re-exports and classes."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
+    except NewerSyntax as exc:
+        return FileIndex(syntax_ok=True, problem=str(exc))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return FileIndex(syntax_ok=False)  # the full analysis reports the problem
     module = module_name(path)
@@ -246,11 +296,12 @@ def summarise_classes(
 ) -> list[ClassSummary]:
     """The classes a module defines at top level, with the fields that hold personal data."""
     summaries = []
-    for node in _statements(tree.body):
-        if not isinstance(node, ast.ClassDef):
-            continue
-        summary = ClassSummary(f"{module}.{node.name}", node.name, path)
-        bases = [imports.qualify(b) or "" for b in node.bases]
+    classes = [node for node in _statements(tree.body) if isinstance(node, ast.ClassDef)]
+    defined = {node.name for node in classes}
+    for node in classes:
+        bases = [imports.qualify(b.value if isinstance(b, ast.Subscript) else b) or "" for b in node.bases]
+        summary = ClassSummary(f"{module}.{node.name}", node.name, path, members=_members(node))
+        summary.bases = tuple(_base(b, module, defined) for b in bases if b)
         decorators = [imports.qualify(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list]
         summary.repr_fields = any(b.endswith(REPR_BASES) for b in bases) or any(
             d.endswith(REPR_DECORATORS) for d in decorators
@@ -282,6 +333,24 @@ def summarise_classes(
                 )
         summaries.append(summary)
     return summaries
+
+
+def _base(qualified: str, module: str, defined: set[str]) -> str:
+    """A base class neither imported nor defined in the module is a builtin (`Exception`), not `module.Exception`."""
+    local = qualified[len(module) + 1 :] if qualified.startswith(module + ".") else ""
+    return local if local and local.split(".", 1)[0] not in defined else qualified
+
+
+def _members(node: ast.ClassDef) -> frozenset[str]:
+    names: set[str] = set()
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            names.add(statement.target.id)
+    return frozenset(names)
 
 
 def _field(statement: ast.stmt) -> tuple[str | None, list[ast.expr], ast.Call | None]:
@@ -319,12 +388,13 @@ def find_module_file(name: str, roots: Iterable[Path]) -> Path | None:
     return None
 
 
+def source_root(path: str) -> Path | None:
+    """The folder imports of a file start from: above its top package (`src/` in a src layout)."""
+    file = Path(path).resolve()
+    depth = module_name(path).count(".") + (1 if file.name == "__init__.py" else 0)
+    return file.parents[depth] if depth < len(file.parents) else None
+
+
 def source_roots(paths: Iterable[str]) -> list[Path]:
-    """The folders imports start from: above the top package of each file (`src/` in a src layout)."""
-    roots: dict[Path, None] = {}
-    for path in paths:
-        file = Path(path).resolve()
-        depth = module_name(path).count(".") + (1 if file.name == "__init__.py" else 0)
-        if depth < len(file.parents):
-            roots.setdefault(file.parents[depth], None)
-    return list(roots)
+    """The source roots of the files, each once, in order."""
+    return list(dict.fromkeys(root for path in paths if (root := source_root(path)) is not None))
