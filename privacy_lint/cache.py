@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,6 +32,14 @@ def digest(*parts: bytes | str) -> str:
         hasher.update(len(data).to_bytes(8, "little"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of privacy-lint's own code: an edited checkout, or an upgrade that kept the version number,
+    never reads results (or index entries) that another engine wrote."""
+    package = Path(__file__).parent
+    return digest(*(p.read_bytes() for p in sorted(package.rglob("*.py"))))
 
 
 class ResultCache:

@@ -303,10 +303,11 @@ def _fail(message: str) -> NoReturn:
 
 
 def _result_cache(cache_dir: str | None, config: Config, catalog: Catalog, options: object) -> ResultCache:
-    """The cache for this tool version, rule packs and options: in --cache-dir, else in the project's root."""
-    from privacy_lint.cache import ResultCache, digest
+    """The cache for this code, rule packs and options: in --cache-dir, else in the project's root."""
+    from privacy_lint.cache import ResultCache, code_fingerprint, digest
 
-    return ResultCache(_cache_root(cache_dir, config), digest(__version__, catalog.fingerprint, repr(options)))
+    salt = digest(__version__, code_fingerprint(), catalog.fingerprint, repr(options))
+    return ResultCache(_cache_root(cache_dir, config), salt)
 
 
 def _cache_root(cache_dir: str | None, config: Config) -> Path:

@@ -124,13 +124,16 @@ class Externals:
         self,
         summaries: Iterable[ModuleSummary] | Mapping[str, ModuleSummary] = (),
         aliases: Mapping[str, str] | None = None,
+        record: bool = False,
     ) -> None:
         self.modules = summaries if isinstance(summaries, Mapping) else {s.module: s for s in summaries}
         self.aliases = aliases or {}
         self._canonical: dict[str, str] = {}
+        self.asked: set[str] | None = set() if record else None  # the names looked up (cycles.py needs them)
 
     def __bool__(self) -> bool:
-        return bool(self.modules)
+        """False when no look-up can answer (the engine then skips them); a recorded look-up is always made."""
+        return bool(self.modules) or self.asked is not None
 
     def _module_of(self, qualname: str) -> ModuleSummary | None:
         cut = qualname.rfind(".")
@@ -171,7 +174,11 @@ class Externals:
         return qualname
 
     def function(self, qualname: str) -> ExportedFunction | None:
+        if self.asked is not None:
+            self.asked.add(qualname)
         return self._function(self.canonical(qualname))
 
     def type_of(self, qualname: str) -> str | None:
+        if self.asked is not None:
+            self.asked.add(qualname)
         return self._variable(self.canonical(qualname))

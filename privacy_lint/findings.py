@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
 SEVERITIES = ("note", "warning", "error")  # ascending, SARIF levels
 CONFIDENCES = ("low", "medium", "high")  # ascending
-NOTE_KINDS = frozenset({"suppression-without-reason"})  # diagnostics about comments; the others mean a file or
-# path was not analysed, and the scan is incomplete (exit code 3)
+# Diagnostics about comments and about the scope of the project plan; the others mean that a file, a path or a
+# flow through a module was not analysed, and the scan is incomplete (exit code 3).
+NOTE_KINDS = frozenset({"suppression-without-reason", "duplicate-module", "context-limit"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,21 +52,36 @@ def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[A
 
 
 @lru_cache(maxsize=4)
-def _project(root: Path, config_path: Path | None, include_pseudonymous: bool) -> Any:
+def _projects(root: Path, config_path: Path | None, include_pseudonymous: bool) -> dict[Path | None, Any]:
     """The project index of the whole project, built once per flake8 process on first use, and the summaries
-    of its modules, computed as the files being checked need them."""
+    of its modules, computed as the files being checked need them; one of each per group of source roots that
+    a scan plans apart (project.partitions), by source root."""
     from privacy_lint.discovery import Target, discover
-    from privacy_lint.index import build_index
-    from privacy_lint.project import OnDemand
+    from privacy_lint.index import build_index, source_root
+    from privacy_lint.project import OnDemand, partitions
 
     engine, _ = _configured(config_path, include_pseudonymous)
     targets = [t for t in discover([str(root)]) if isinstance(t, Target)]
-    index = build_index(((t.path, t.display) for t in targets), engine.catalog, engine.classifier)
+    found: dict[Path | None, Any] = {}
+    for part in partitions(targets):
+        index = build_index(((t.path, t.display) for t in part), engine.catalog, engine.classifier)
 
-    def summarise(path: str, externals: Any) -> Any:
-        return engine.analyse_path(Path(path), path, index, externals, export=True).summary
+        def summarise(path: str, externals: Any, index: Any = index) -> Any:
+            return engine.analyse_path(Path(path), path, index, externals, export=True).summary
 
-    return OnDemand(index, summarise)
+        project = OnDemand(index, summarise)
+        for target in part:
+            found.setdefault(source_root(target.display), project)
+    return found
+
+
+def _project(root: Path, config_path: Path | None, include_pseudonymous: bool, filename: str) -> Any:
+    from privacy_lint.index import ProjectIndex, source_root
+    from privacy_lint.project import OnDemand
+
+    projects = _projects(root, config_path, include_pseudonymous)
+    first = next(iter(projects.values()), None) or OnDemand(ProjectIndex(), lambda path, externals: None)
+    return projects.get(source_root(filename), first)
 
 
 def _project_root(directory: Path, config_path: Path | None) -> Path:
@@ -150,7 +165,8 @@ class PrivacyLintChecker:
             return
         from privacy_lint.index import module_name
 
-        project = _project(_project_root(directory, config_path), config_path, self.include_pseudonymous)
+        root = _project_root(directory, config_path)
+        project = _project(root, config_path, self.include_pseudonymous, self.filename)
         externals = project.externals_for(module_name(self.filename), self.filename)
         result = engine.analyse_source("".join(self.lines), self.filename, project.index, externals)
         min_confidence = max(self.min_confidence, config.min_confidence, key=CONFIDENCES.index)

@@ -11,15 +11,25 @@ members do not see each other's summaries, which keeps results independent of sc
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from privacy_lint.cache import ResultCache, digest
 from privacy_lint.classify import Classifier
+from privacy_lint.cycles import CycleRounds
 from privacy_lint.discovery import Target
 from privacy_lint.exports import Externals, ModuleSummary
-from privacy_lint.index import FileIndex, ProjectIndex, find_module_file, index_file, module_name, source_roots
+from privacy_lint.findings import Diagnostic
+from privacy_lint.index import (
+    FileIndex,
+    ProjectIndex,
+    find_module_file,
+    index_file,
+    module_name,
+    source_root,
+    source_roots,
+)
 from privacy_lint.rulepacks import Catalog
 
 MAX_CONTEXT_FILES = 2_000  # imported modules outside the scanned paths that are analysed for their summaries
@@ -33,6 +43,7 @@ class Unit:
     context: bool  # imported by a scanned file: analysed for its summaries, not reported
     digest: str = ""  # SHA-256 of the file's bytes; "" when it could not be read
     syntax_ok: bool | None = None  # what Python's own parser said in the first pass (None: not parsed)
+    problem: str = ""  # why the first pass could not read a file the analysis can (index.NewerSyntax)
 
 
 @dataclass
@@ -45,11 +56,18 @@ class Plan:
     owner: dict[str, int] = field(default_factory=dict)  # module -> the unit that exports it
     group_of: dict[int, int] = field(default_factory=dict)
     needed: frozenset[str] = frozenset()  # modules some other module uses the summary of
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # what the plan could not cover, for every format
     _input_digests: dict[int, str] = field(default_factory=dict)
 
     def externals(self, group: int, summaries: Mapping[str, ModuleSummary]) -> Externals:
-        found = [summaries[m] for m in sorted(self.needs[group]) if m in summaries]
-        return Externals(found, self.index.aliases)
+        return Externals(self.seen(group, summaries), self.index.aliases)
+
+    def seen(self, group: int, summaries: Mapping[str, ModuleSummary]) -> dict[str, ModuleSummary]:
+        """The summaries a group's analysis uses: those of the modules it depends on."""
+        return {m: summaries[m] for m in sorted(self.needs[group]) if m in summaries}
+
+    def cycle(self, group: int) -> bool:
+        return len(self.groups[group]) > 1
 
     def exports(self, unit: int) -> bool:
         """Does another module use this unit's summary? (Then it is computed, cached and handed on.)"""
@@ -87,8 +105,33 @@ def plan_scan(
     index = ProjectIndex()
     first_pass = FirstPass(index, catalog, classifier, cache)
     units = first_pass.units(targets, index_many)
-    units.extend(_context(first_pass, targets))
-    return order(index, units)
+    context, diagnostics = _context(first_pass, targets)
+    units.extend(context)
+    plan = order(index, units)
+    plan.diagnostics[:0] = diagnostics
+    return plan
+
+
+def partitions(targets: list[Target]) -> list[list[Target]]:
+    """The files in groups that are planned apart: files of different source roots that have the same module
+    name (several projects scanned at once, each importing its own `app` or `models`) never share a group, as
+    Python imports each from its own root. Roots whose names do not clash share one (`src/` and `tests/`)."""
+    by_root: dict[Path | None, list[Target]] = {}
+    for target in targets:
+        by_root.setdefault(source_root(target.display), []).append(target)
+    if len(by_root) <= 1:
+        return [targets] if targets else []
+    groups: list[tuple[set[str], list[Target]]] = []
+    for members in by_root.values():
+        names = {module_name(t.display) for t in members}
+        for taken, group in groups:
+            if not taken & names:
+                taken.update(names)
+                group.extend(members)
+                break
+        else:
+            groups.append((names, list(members)))
+    return [group for _, group in groups]
 
 
 def index_target(target: Target, catalog: Catalog, classifier: Classifier, data: bytes | None = None) -> Indexed | None:
@@ -148,26 +191,27 @@ class FirstPass:
             return Unit(target, module, context)  # unreadable: the analysis reports it
         content, entry = indexed
         self.index.add(entry)
-        return Unit(target, module, context, content, entry.syntax_ok)
+        return Unit(target, module, context, content, entry.syntax_ok, entry.problem)
 
 
 def _index_key(target: Target, content: str) -> str:
     return digest("index", target.display, content)
 
 
-def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
-    """Modules imported (transitively) by the scanned files that live under their source roots."""
+def _context(first_pass: FirstPass, targets: list[Target]) -> tuple[list[Unit], list[Diagnostic]]:
+    """Modules imported (transitively) by the scanned files that live under their source roots: those at most
+    MAX_CONTEXT_DEPTH imports away, and further ones that share an import cycle with a scanned file (without
+    them the cycle's summaries would not be those of a whole-project scan). Further modules are indexed (cheap)
+    to find the cycles, and analysed only when they close one."""
     index = first_pass.index
     roots = source_roots(t.display for t in targets)
     tops = {root: _top_names(root) for root in roots}
     seen: set[Path] = set()  # the scanned files' real paths, resolved only once an import leads to a file
     looked_up: set[str] = set()
     pending = deque((entry, 1) for entry in index.modules.values())  # breadth first: each module at its depth
-    count = 0
-    while pending and count < MAX_CONTEXT_FILES:
+    found: list[tuple[Unit, int]] = []
+    while pending and len(found) < MAX_CONTEXT_FILES:
         entry, depth = pending.popleft()
-        if depth > MAX_CONTEXT_DEPTH:
-            continue
         for name in entry.imports:
             if name in looked_up or name in index.modules:
                 continue
@@ -186,8 +230,31 @@ def _context(first_pass: FirstPass, targets: list[Target]) -> Iterator[Unit]:
             unit = first_pass.unit(Target(file, _display(file)), True)
             if unit.module in index.modules:
                 pending.append((index.modules[unit.module], depth + 1))
-            count += 1
-            yield unit
+            found.append((unit, depth))
+    diagnostics = []
+    if pending:
+        diagnostics.append(
+            Diagnostic(
+                ".",
+                f"context limit: {MAX_CONTEXT_FILES} imported modules analysed for their summaries; flows through "
+                "modules imported beyond them are not followed (scan the whole project to follow them)",
+                kind="context-limit",
+            )
+        )
+    near = [unit for unit, depth in found if depth <= MAX_CONTEXT_DEPTH]
+    far = [unit for unit, depth in found if depth > MAX_CONTEXT_DEPTH]
+    if far:
+        near.extend(_closing_cycles(index, [t.display for t in targets], near, far))
+    return near, diagnostics
+
+
+def _closing_cycles(index: ProjectIndex, scanned: list[str], near: list[Unit], far: list[Unit]) -> list[Unit]:
+    """The modules of `far` that share an import cycle with a scanned file."""
+    modules = [module_name(path) for path in scanned] + [u.module for u in near] + [u.module for u in far]
+    cycles = modules_in_order(index, modules)
+    own = set(modules[: len(scanned)])
+    closing = {m for group in cycles if len(group) > 1 and own.intersection(group) for m in group}
+    return [unit for unit in far if unit.module in closing]
 
 
 def _first_file(name: str, roots: list[Path], tops: dict[Path, frozenset[str]]) -> tuple[Path | None, str]:
@@ -224,8 +291,14 @@ def _display(file: Path) -> str:
 
 def order(index: ProjectIndex, units: list[Unit]) -> Plan:
     owner: dict[str, int] = {}
+    diagnostics: list[Diagnostic] = []
+    shadowed: dict[str, list[str]] = {}
     for number, unit in enumerate(units):
-        owner.setdefault(unit.module, number)
+        first = owner.setdefault(unit.module, number)
+        if first != number:
+            shadowed.setdefault(unit.module, [units[first].target.display]).append(unit.target.display)
+        if unit.problem:
+            diagnostics.append(Diagnostic(unit.target.display, _imported(unit, unit.problem), kind="index-error"))
     edges = {
         number: sorted({owner[m] for m in index.dependencies(unit.module) if m in owner} - {number})
         if owner[unit.module] == number
@@ -250,7 +323,27 @@ def order(index: ProjectIndex, units: list[Unit]) -> Plan:
     # Only re-exports of project names matter (`from .audit import record`); imports of `os` or `django` in
     # every module would otherwise make the index, shipped to each worker, several times larger.
     index.aliases = {alias: target for alias, target in index.aliases.items() if index.module_of(target)}
-    return Plan(index, units, groups, needs, after, owner, group_of, needed)
+    if shadowed:
+        diagnostics.append(_shadowed(shadowed))
+    return Plan(index, units, groups, needs, after, owner, group_of, needed, diagnostics)
+
+
+def _shadowed(shadowed: dict[str, list[str]]) -> Diagnostic:
+    """One note for every module name that several files have (scripts of separate folders, several projects
+    scanned at once): imports of such a name are resolved to the first of its files."""
+    names = sorted(shadowed)
+    shown = "; ".join(f"`{name}`: {', '.join(shadowed[name])}" for name in names[:5])
+    more = f"; and {len(names) - 5} more" if len(names) > 5 else ""
+    message = (
+        f"{len(names)} module names are each the name of several files ({shown}{more}): imports of such a name "
+        "are resolved to its first file, so flows into the other files from other modules are not followed"
+    )
+    return Diagnostic(shadowed[names[0]][1], message, kind="duplicate-module")
+
+
+def _imported(unit: Unit, message: str) -> str:
+    """A problem of a module outside the scanned paths says why it was read at all."""
+    return f"imported module, read for its summaries only: {message}" if unit.context else message
 
 
 def components(edges: Mapping[int, list[int]]) -> list[list[int]]:
@@ -320,7 +413,8 @@ def modules_in_order(index: ProjectIndex, modules: Iterable[str]) -> list[list[s
 
 class OnDemand:
     """Summaries computed when first needed, for tools shown one file at a time (the flake8 plugin): checking a
-    module first analyses the project modules it imports, transitively, each once per process."""
+    module first analyses the project modules it imports, transitively, each once per process, and settles the
+    import cycles among them (and its own) in rounds as a scan does (cycles.py)."""
 
     def __init__(self, index: ProjectIndex, analyse: Callable[[str, Externals], ModuleSummary | None]) -> None:
         self.index = index
@@ -332,19 +426,38 @@ class OnDemand:
         entry = self.index.modules.get(module)
         if entry is None or Path(entry.path).resolve() != Path(path).resolve():
             return Externals()  # not indexed, or another file of the same module name owns it (as in a scan)
-        groups = modules_in_order(self.index, closure(self.index, module))
-        for group in groups:
-            if module in group:
-                return self._externals(group)  # every other group is one of its dependencies, analysed above
-            externals = self._externals(group)
-            for member in group:
-                if member not in self.done:
-                    self.done.add(member)
-                    summary = self.analyse(self.index.modules[member].path, externals)
-                    if summary is not None:
-                        self.summaries[member] = summary
+        for group in modules_in_order(self.index, closure(self.index, module)):
+            outside = self._outside(group)
+            if group == [module]:
+                return Externals(outside, self.index.aliases)  # every other group is a dependency, done above
+            if not set(group) <= self.done:
+                self.done.update(group)
+                if len(group) == 1:
+                    self._keep(group[0], self._summary(group[0], Externals(outside, self.index.aliases)))
+                else:
+                    self._settle(group, outside)
+            if module in group:  # its own import cycle, settled with it
+                seen = {m: self.summaries[m] for m in group if m != module and m in self.summaries}
+                return Externals({**outside, **seen}, self.index.aliases)
         return Externals()
 
-    def _externals(self, group: list[str]) -> Externals:
+    def _settle(self, group: list[str], outside: dict[str, ModuleSummary]) -> None:
+        rounds = CycleRounds(group, self.index.aliases)
+        while rounds.todo:
+            for member in rounds.todo:
+                externals = Externals({**outside, **rounds.seen_by(member)}, self.index.aliases, record=True)
+                rounds.record(member, self._summary(member, externals), externals.asked or ())
+            rounds.next_round()
+        for member in group:
+            self._keep(member, rounds.members[member].summary)
+
+    def _summary(self, module: str, externals: Externals) -> ModuleSummary | None:
+        return self.analyse(self.index.modules[module].path, externals)
+
+    def _keep(self, module: str, summary: ModuleSummary | None) -> None:
+        if summary is not None:
+            self.summaries[module] = summary
+
+    def _outside(self, group: list[str]) -> dict[str, ModuleSummary]:
         needed = set().union(*(closure(self.index, m) for m in group)) - set(group)
-        return Externals([self.summaries[m] for m in sorted(needed) if m in self.summaries], self.index.aliases)
+        return {m: self.summaries[m] for m in sorted(needed) if m in self.summaries}

@@ -8,7 +8,6 @@ out, never pays for it.
 
 from __future__ import annotations
 
-import ast
 import os
 import pickle
 import tempfile
@@ -20,14 +19,15 @@ from typing import TYPE_CHECKING
 
 from privacy_lint.cache import ResultCache, write_atomic
 from privacy_lint.classify import Classifier
+from privacy_lint.cycles import MAX_ROUNDS, CycleRounds
 from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
 from privacy_lint.exports import Externals, Handed, ModuleSummary
-from privacy_lint.findings import Diagnostic, FileResult, Finding
+from privacy_lint.findings import NOTE_KINDS, Diagnostic, FileResult, Finding
 from privacy_lint.gate import Gate
-from privacy_lint.index import ProjectIndex
+from privacy_lint.index import NewerSyntax, ProjectIndex, parse_python
 from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.progress import Progress
-from privacy_lint.project import Indexed, Plan, index_target, plan_scan
+from privacy_lint.project import Indexed, Plan, index_target, partitions, plan_scan
 from privacy_lint.rulepacks import Catalog
 
 if TYPE_CHECKING:
@@ -39,13 +39,16 @@ if TYPE_CHECKING:
 POOL_THRESHOLD = 16  # below this many files to analyse a pool costs more than it saves
 INDEX_CHUNK = 32  # files per first-pass task: enough to amortise a task's cost, small enough to balance
 _UNCACHED_KINDS = frozenset({"read-error", "internal-error"})  # may not happen again: never cached
+PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 @dataclass
 class ScanResult:
     files: list[FileResult] = field(default_factory=list)
-    missing: list[Diagnostic] = field(default_factory=list)
+    missing: list[Diagnostic] = field(default_factory=list)  # paths that could not be scanned
+    project: list[Diagnostic] = field(default_factory=list)  # what the whole-project plan could not cover
     analysed: int = 0  # files parsed and analysed in this run (context modules included)
+    again: int = 0  # further analyses of import-cycle members, until their summaries settled (cycles.py)
     cached: int = 0  # files whose results came from the cache
     gated: int = 0  # files not parsed: nothing in them can lead to a finding
     index: ProjectIndex | None = None  # the project's modules and classes (the report's data inventory)
@@ -57,7 +60,7 @@ class ScanResult:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [*self.missing, *(d for r in self.files for d in r.diagnostics)]
+        return [*self.missing, *self.project, *(d for r in self.files for d in r.diagnostics)]
 
 
 def scan(
@@ -80,23 +83,30 @@ def scan(
             targets.append(item)
     options = options or EngineOptions()
     workers = jobs or os.cpu_count() or 1
+    files: dict[str, FileResult] = {}
+    bar = Progress(len(targets), enabled=progress)
     with _Pool(workers, catalog, options) as pool:
         index_many = pool.index_many if workers > 1 else None
-        run = _Run(plan_scan(targets, catalog, Classifier(catalog), cache, index_many), catalog, options, cache)
-        run.gate = Gate(catalog, run.plan.index) if gate else None
-        run.progress = Progress(len(targets), enabled=progress)
         try:
-            run.take_cached()
-            pending = len(run.plan.units) - len(run.results)
-            if workers <= 1 or pending < POOL_THRESHOLD:
-                run.in_process()
-            else:
-                run.in_pool(pool)
+            for part in partitions(targets):  # several projects scanned at once are planned apart
+                run = _Run(plan_scan(part, catalog, Classifier(catalog), cache, index_many), catalog, options, cache)
+                run.gate = Gate(catalog, run.plan.index) if gate else None
+                run.progress = bar
+                run.take_cached()
+                if workers <= 1 or len(run.plan.units) - len(run.results) < POOL_THRESHOLD:
+                    run.in_process()
+                else:
+                    run.in_pool(pool)
+                files.update((u.target.display, run.results[n]) for n, u in enumerate(run.plan.units) if not u.context)
+                result.project.extend([*run.plan.diagnostics, *run.diagnostics, *_context_problems(run)])
+                result.analysed += run.analysed
+                result.cached += run.cached
+                result.gated += run.gated
+                result.again += run.again
+                result.index = run.plan.index if result.index is None else result.index.merged(run.plan.index)
         finally:
-            run.progress.close()
-    result.files = [run.results[n] for n, unit in enumerate(run.plan.units) if not unit.context]
-    result.analysed, result.cached, result.gated = run.analysed, run.cached, run.gated
-    result.index = run.plan.index
+            bar.close()
+    result.files = [files[t.display] for t in targets]
     return result
 
 
@@ -112,24 +122,31 @@ class _Run:
         self.handed: dict[str, Handed] = {}  # per module: what its summary hands importers (for the gate)
         self.gate: Gate | None = None
         self.progress = Progress(0, enabled=False)
-        self.analysed = self.cached = self.gated = 0
+        self.analysed = self.cached = self.gated = self.again = 0
+        self.diagnostics: list[Diagnostic] = []
         self._engine: Engine | None = None
 
     # --------------------------------------------------------------------- cache
     def take_cached(self) -> None:
-        """Results (and summaries) the cache holds for these exact inputs."""
+        """Results (and summaries) the cache holds for these exact inputs. An import cycle is taken whole or not
+        at all: its members settle together (cycles.py)."""
         if self.cache is None:
             return
-        for unit in range(len(self.plan.units)):
-            result = self.cache.load(self.keys[unit], "result", FileResult)
-            if result is None:
-                continue
-            if self.plan.exports(unit):
-                summary = self.cache.load(self.keys[unit], "summary", ModuleSummary)
-                if summary is None:
-                    continue  # lost or damaged: analyse again rather than run without it
-                result.summary = summary
-            self._done(unit, result, cached=True)
+        for members in self.plan.groups:
+            found = [(unit, self._cached(unit)) for unit in members]
+            if all(result is not None for _, result in found):
+                for unit, result in found:
+                    assert result is not None
+                    self._done(unit, result, cached=True)
+
+    def _cached(self, unit: int) -> FileResult | None:
+        assert self.cache is not None
+        result = self.cache.load(self.keys[unit], "result", FileResult)
+        if result is not None and self.plan.exports(unit):
+            result.summary = self.cache.load(self.keys[unit], "summary", ModuleSummary)
+            if result.summary is None:
+                return None  # lost or damaged: analyse again rather than run without it
+        return result
 
     def _done(self, unit: int, result: FileResult, cached: bool = False, handed: Handed | None = None) -> None:
         """Record a file's result; its summary (in-process) or what the summary hands on (from a worker)."""
@@ -157,9 +174,41 @@ class _Run:
             todo = [u for u in members if u not in self.results]
             if not todo:
                 continue
+            if self.plan.cycle(group):
+                self._settle_here(group)
+                continue
             externals = self.plan.externals(group, self.summaries)
             for unit in todo:
                 self._done(unit, self._analyse_here(unit, externals))
+
+    def _settle_here(self, group: int) -> None:
+        """An import cycle analysed in rounds until its members' summaries settle."""
+        plan = self.plan
+        outside = plan.seen(group, self.summaries)
+        unit_of = {plan.units[u].module: u for u in plan.groups[group]}
+        rounds = CycleRounds(unit_of, plan.index.aliases)
+        results: dict[int, FileResult] = {}
+        while rounds.todo:
+            for module in rounds.todo:
+                externals = Externals({**outside, **rounds.seen_by(module)}, plan.index.aliases, record=True)
+                result = results[unit_of[module]] = self._analyse_here(unit_of[module], externals)
+                rounds.record(module, result.summary, externals.asked or ())
+            rounds.next_round()
+        self._settled(group, rounds)
+        for unit in plan.groups[group]:
+            self._done(unit, results[unit])
+
+    def _settled(self, group: int, rounds: CycleRounds) -> None:
+        members = self.plan.groups[group]
+        self.analysed -= rounds.analyses - len(members)
+        self.again += rounds.analyses - len(members)
+        if rounds.unsettled:
+            first = self.plan.units[members[0]].target.display
+            message = (
+                f"import cycle of {len(members)} modules, {first} among them: its summaries still changed after "
+                f"{MAX_ROUNDS} rounds; flows between its members may be missing"
+            )
+            self.diagnostics.append(Diagnostic(first, message, kind="cycle-unsettled"))
 
     def _analyse_here(self, unit: int, externals: Externals) -> FileResult:
         target = self.plan.units[unit].target
@@ -207,37 +256,64 @@ class _Run:
             self.cache.prepare()
         with tempfile.TemporaryDirectory(prefix="privacy-lint-") as store:
             index = os.path.join(store, "index")  # the project index travels as a file too, read once per worker
-            write_atomic(Path(index), pickle.dumps(plan.index, pickle.HIGHEST_PROTOCOL))
+            write_atomic(Path(index), pickle.dumps(plan.index, PICKLE))
             if self.cache is not None:
                 paths = [str(self.cache.path(key, "summary")) for key in self.keys]
             else:
                 paths = [os.path.join(store, unit.module) for unit in plan.units]
 
-            running: dict[Future[tuple[FileResult, Handed | None]], tuple[int, int]] = {}
+            running: dict[Future[Analysed], tuple[int, int]] = {}
+            cycles: dict[int, _Cycle] = {}
+
+            def submit(group: int, unit: int, needs: tuple[tuple[str, str], ...], own: str | None, ask: bool) -> None:
+                future = pool.executor.submit(_analyse, index, plan.units[unit].target, needs, own, ask)
+                running[future] = (group, unit)
+
+            def submit_round(group: int) -> None:
+                """Every member of the round reads the summaries of the round before: all are chosen first."""
+                cycle = cycles[group]
+                todo = [(m, cycle.unit_of[m], cycle.seen_by(m)) for m in cycle.rounds.todo]
+                for module, unit, seen in todo:
+                    own = cycle.path[module] = os.path.join(store, f"cycle-{unit}-{cycle.rounds.rounds}")
+                    submit(group, unit, (*needs_of[group], *seen), own, True)
+                left[group] = len(todo)
+
+            needs_of = [tuple((m, paths[plan.owner[m]]) for m in sorted(plan.needs[g])) for g in range(len(left))]
             ready: list[int] = [g for g, pending in enumerate(waiting) if not pending]
             while ready or running:
                 for group in ready:
-                    needs = tuple((m, paths[plan.owner[m]]) for m in sorted(plan.needs[group]))
+                    if plan.cycle(group) and left[group]:
+                        unit_of = {plan.units[u].module: u for u in plan.groups[group]}
+                        cycles[group] = _Cycle(CycleRounds(unit_of, plan.index.aliases), unit_of)
+                        submit_round(group)
+                        continue
                     for unit in plan.groups[group]:
                         if unit in self.results:
                             continue
-                        target = plan.units[unit].target
                         if self._gated(unit):  # decided here: what imports hand a file stays in this process
                             self.gated += 1
-                            self._done(unit, FileResult(target.display))
+                            self._done(unit, FileResult(plan.units[unit].target.display))
                             left[group] -= 1
                             continue
-                        own = paths[unit] if plan.exports(unit) else None
-                        running[pool.executor.submit(_analyse, index, target, needs, own)] = (group, unit)
+                        submit(group, unit, needs_of[group], paths[unit] if plan.exports(unit) else None, False)
                 finished, ready = [g for g in ready if not left[g]], []
                 if running:
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in sorted(done, key=lambda f: running[f]):
                         group, unit = running.pop(future)
-                        result, handed = future.result()
+                        analysed = future.result()
                         self.analysed += 1
-                        self._done(unit, result, handed=handed)
                         left[group] -= 1
+                        if group not in cycles:
+                            self._done(unit, analysed.result, handed=analysed.handed)
+                        else:
+                            cycle = cycles[group]
+                            cycle.results[unit] = analysed.result
+                            cycle.rounds.record(plan.units[unit].module, analysed.summary, analysed.asked)
+                            if not left[group] and cycle.rounds.next_round():
+                                submit_round(group)  # the next round: some member's answers changed
+                            elif not left[group]:
+                                self._settle_in_pool(group, cycle, paths)
                         if not left[group]:
                             finished.append(group)
                 for group in finished:  # done: analysed now, or every member came from the cache
@@ -245,6 +321,50 @@ class _Run:
                         waiting[dependent].discard(group)
                         if not waiting[dependent]:
                             ready.append(dependent)
+
+    def _settle_in_pool(self, group: int, cycle: _Cycle, paths: list[str]) -> None:
+        """A settled cycle: each member's last result, and its last summary where importers read it."""
+        self._settled(group, cycle.rounds)
+        for module, unit in cycle.unit_of.items():
+            result = cycle.results[unit]
+            result.summary = cycle.rounds.members[module].summary
+            if self.cache is None and result.summary is not None:  # with a cache, _done stores it there
+                write_atomic(Path(paths[unit]), pickle.dumps(result.summary, PICKLE))
+            self._done(unit, result)
+
+
+@dataclass
+class _Cycle:
+    """An import cycle being settled in the pool: its rounds, and where each member's latest summary is."""
+
+    rounds: CycleRounds
+    unit_of: dict[str, int]
+    path: dict[str, str] = field(default_factory=dict)
+    results: dict[int, FileResult] = field(default_factory=dict)
+
+    def seen_by(self, module: str) -> tuple[tuple[str, str], ...]:
+        return tuple((m, self.path[m]) for m in self.rounds.seen_by(module))
+
+
+@dataclass
+class Analysed:
+    """What a worker sends back for one file."""
+
+    result: FileResult
+    handed: Handed | None = None  # what its summary hands importers, for the gate
+    summary: ModuleSummary | None = None  # import-cycle members only: the main process settles the cycle
+    asked: frozenset[str] = frozenset()  # ... and the names their analysis looked up in other modules' summaries
+
+
+def _context_problems(run: _Run) -> Iterator[Diagnostic]:
+    """What went wrong in modules analysed only for their summaries: their importers lost those flows."""
+    for number, unit in enumerate(run.plan.units):
+        if unit.context:
+            for d in run.results[number].diagnostics:
+                if d.kind in NOTE_KINDS:
+                    continue
+                message = f"imported module, analysed for its summaries only: {d.message}"
+                yield Diagnostic(d.path, message, d.line, d.col, d.kind)
 
 
 def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: list[Handed]) -> bool:
@@ -257,8 +377,8 @@ def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: li
         return False
     if syntax_ok is None:  # not parsed by the first pass (no import, no class): make sure it is Python
         try:
-            ast.parse(decode_source(data))
-        except (SyntaxError, ValueError, LookupError, RecursionError, MemoryError):
+            parse_python(decode_source(data))
+        except (SyntaxError, NewerSyntax, ValueError, LookupError, RecursionError, MemoryError):
             return False
     return True
 
@@ -330,21 +450,22 @@ def _project(path: str) -> ProjectIndex:
 
 
 def _analyse(
-    index_path: str, target: Target, needs: tuple[tuple[str, str], ...], export_to: str | None
-) -> tuple[FileResult, Handed | None]:
+    index_path: str, target: Target, needs: tuple[tuple[str, str], ...], export_to: str | None, ask: bool
+) -> Analysed:
     """Analyse one file with the summaries it needs (module, file): each is read only if the file looks up a
     name of its module. Write the file's own summary where its importers will read it, and tell the main
-    process what it hands on to the gate."""
+    process what it hands on to the gate; for a member of an import cycle (`ask`), also the summary itself and
+    the names it looked up."""
     assert _worker is not None
     index = _project(index_path)
-    externals = Externals(Summaries(dict(needs)), index.aliases)
+    externals = Externals(Summaries(dict(needs)), index.aliases, record=ask)
     result = _safe(_worker.engine, index, target, externals, export_to is not None)
     _release_memory()
     summary, result.summary = result.summary, None
     if export_to is None or summary is None:
-        return result, None
-    write_atomic(Path(export_to), pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))
-    return result, Handed.of(summary)
+        return Analysed(result, None, None, frozenset(externals.asked or ()))
+    write_atomic(Path(export_to), pickle.dumps(summary, PICKLE))
+    return Analysed(result, Handed.of(summary), summary if ask else None, frozenset(externals.asked or ()))
 
 
 @lru_cache(maxsize=1)

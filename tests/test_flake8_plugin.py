@@ -15,7 +15,7 @@ def _lines(output: str) -> list[str]:
 
 def test_flake8_and_cli_agree_on_every_fixture(cli: str) -> None:
     flake8 = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "PRV", "-j", "auto", "fixtures"],
+        [sys.executable, "-m", "flake8", "--select", "PRV,E999", "-j", "auto", "fixtures"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -23,9 +23,21 @@ def test_flake8_and_cli_agree_on_every_fixture(cli: str) -> None:
     )
     ours = subprocess.run([cli, "check", "fixtures"], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert flake8.returncode == 1, flake8.stderr
-    assert _lines(flake8.stdout) == _lines(ours.stdout)
+    # flake8 runs no plugin on a file its Python cannot parse (E999): code written for a newer Python
+    refused = {line.split(":")[0] for line in flake8.stdout.splitlines() if ": E999 " in line}
+    assert refused == (_newer_than_this_python(FIXTURES) if sys.version_info < (3, 14) else set())
+    assert _lines(flake8.stdout) == [line for line in _lines(ours.stdout) if line.split(":")[0] not in refused]
     assert len(_lines(ours.stdout)) > 500
-    assert FIXTURES.is_dir()
+
+
+def _newer_than_this_python(root: Path) -> set[str]:
+    refused = set()
+    for path in sorted(root.rglob("*.py")):
+        try:
+            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except SyntaxError:
+            refused.add(path.relative_to(ROOT).as_posix())
+    return refused
 
 
 def test_flake8_noqa_and_named_ignores(tmp_path: Path) -> None:

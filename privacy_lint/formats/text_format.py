@@ -35,9 +35,12 @@ def render(result: ScanResult, root: str) -> str:
     failed = sum(1 for d in result.diagnostics if d.kind not in NOTE_KINDS)
     if failed:
         summary += f"; {failed} not analysed (see above)"
-    notes = len(result.diagnostics) - failed
+    reasonless = sum(1 for d in result.diagnostics if d.kind == "suppression-without-reason")
+    if reasonless:
+        summary += f"; {reasonless} suppression{'s' if reasonless != 1 else ''} without a reason (see above)"
+    notes = len(result.diagnostics) - failed - reasonless
     if notes:
-        summary += f"; {notes} suppression{'s' if notes != 1 else ''} without a reason (see above)"
+        summary += f"; {notes} note{'s' if notes != 1 else ''} on the project (see above)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 
