@@ -145,6 +145,11 @@ def export_module(analysis: Analysis, source: str, path: str, dependencies: Iter
     for variable, value in analysis.scope.module().vars.items():
         if value.type and "." not in variable and value.type != f"{name}.{variable}":
             summary.variables[f"{name}.{variable}"] = value.type
+    for key, cls in analysis.classes.items():  # instance attributes, for subclasses in other modules
+        if key.rpartition(".")[0] == name:
+            for attr, value in cls.attrs.items():
+                if value.type and value.type not in analysis.functions and attr not in cls.fields:
+                    summary.variables[f"{key}.{attr}"] = value.type
     return summary
 
 

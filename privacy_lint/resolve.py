@@ -7,7 +7,7 @@ person, or configuration; which calls are sinks, sanitizers or functions of the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import libcst as cst
@@ -36,6 +36,7 @@ class ClassTable(dict[str, ClassInfo]):
         super().__init__()
         self.indexes = [i for i in (local, index) if i is not None]
         self._unknown: set[str] = set()  # names looked up and not found: most look-ups are misses
+        self._mro: dict[str, list[str]] = {}
 
     def _summary(self, key: str) -> ClassSummary | None:
         for index in self.indexes:
@@ -53,14 +54,57 @@ class ClassTable(dict[str, ClassInfo]):
             self._unknown.add(key)
             return default
         info = ClassInfo(key=summary.qualname, name=summary.name, repr_fields=summary.repr_fields)
+        info.members = summary.members
+        self[key] = info  # before its bases: a class that (wrongly) inherits from itself ends here
+        info.bases = tuple(self._canonical(base) for base in summary.bases)
         for attr, item in summary.fields.items():
             text = f"{summary.name}.{attr}"
             place = Place(summary.path, item.line, item.col, text)
             info.fields[attr] = Origin(item.category, text, place, item.confidence, item.why)
         for attr, related in summary.relations.items():
             info.attrs[attr] = Value(type=related)
-        self[key] = info
+        for base in self.mro(key)[1:]:  # fields and relations are inherited: a Django abstract model's email
+            inherited = self.get(base)
+            if inherited is not None:
+                for attr, origin in inherited.fields.items():
+                    if attr not in info.members:
+                        info.fields.setdefault(attr, replace(origin, text=f"{summary.name}.{attr}"))
+                for attr, value in inherited.attrs.items():
+                    if attr not in info.members and value.type:
+                        info.attrs.setdefault(attr, value)
+                info.repr_fields = info.repr_fields or inherited.repr_fields
         return info
+
+    def _canonical(self, name: str) -> str:
+        summary = self._summary(name)
+        return summary.qualname if summary is not None else name
+
+    def mro(self, key: str) -> list[str]:
+        """The classes a method is looked up in, in Python's order (C3): the class, then its bases, across
+        modules. A base outside the project ends its own line (its bases are unknown)."""
+        found = self._mro.get(key)
+        if found is not None:
+            return found
+        self._mro[key] = [key]  # a cycle of bases (invalid code) stops here
+        info = self.get(key)
+        bases = list(info.bases) if info is not None else []
+        self._mro[key] = found = [key, *_c3([*(self.mro(b) for b in bases), bases])]
+        return found
+
+    def owner(self, key: str, attr: str, defined: Callable[[str], bool], after: str | None = None) -> str | None:
+        """The qualified name `attr` of class `key` resolves to: the first class of its MRO (after `after`, for
+        `super()`) whose body defines it, or a base outside the project for which `defined` knows it
+        (`requests.Session.post`, from the catalogue). None when no class of the project defines it."""
+        if key not in self:
+            return None
+        order = self.mro(key)
+        if after is not None:
+            order = order[order.index(after) + 1 :] if after in order else []
+        for cls in order:
+            info = self.get(cls)
+            if (info is not None and attr in info.members) or defined(f"{cls}.{attr}"):
+                return f"{cls}.{attr}"
+        return None
 
     def __missing__(self, key: str) -> ClassInfo:
         found = self.get(key)
@@ -70,6 +114,21 @@ class ClassTable(dict[str, ClassInfo]):
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None
+
+
+def _c3(sequences: list[list[str]]) -> list[str]:
+    """C3 linearisation; on bases Python would refuse, their order left to right, each class once."""
+    pending = [list(s) for s in sequences if s]
+    merged: list[str] = []
+    while pending:
+        head = next((s[0] for s in pending if not any(s[0] in other[1:] for other in pending)), None)
+        if head is None:  # inconsistent: fall back to a plain depth-first order
+            rest = [c for s in pending for c in s]
+            return merged + [c for c in dict.fromkeys(rest) if c not in merged]
+        merged.append(head)
+        pending = [[c for c in s if c != head] for s in pending]
+        pending = [s for s in pending if s]
+    return merged
 
 
 class Resolver:
@@ -256,24 +315,28 @@ class Resolver:
                     return self.typed(self.imports[path])
                 head, _, rest = path.partition(".")
                 cls = self._self_class(head)
-                stored = cls.attrs.get(rest) if cls is not None else self.scope.lookup(path)
+                stored = self.class_attr(cls, rest) if cls is not None else self.scope.lookup(path)
                 if stored is not None and stored.type:
                     return stored.type
                 if cls is not None and stored is None and "." not in rest:
-                    method = f"{cls.key}.{rest}"
+                    method = self.member(cls.key, rest)
                     if method in self.functions:
                         return method
-            base = self.qualname(node.value)
             attr = node.attr.value
+            outer = self._super_class(node.value)
+            if outer is not None:  # super().save(...): the next class of the MRO that defines it
+                return self.typed(self.classes.owner(outer, attr, self._defined, after=outer) or f"super.{attr}")
+            base = self.qualname(node.value)
             if base is None or base in ("<request>", "self", "cls"):
                 return self.catalog.type_names.get(attr)
             cls = self.classes.get(base)
             if cls is not None:
-                stored = cls.attrs.get(attr)
+                stored = self.class_attr(cls, attr)
                 if stored is not None and stored.type:
                     return stored.type
                 if f"{base}.{attr}" not in self.functions and attr in self.catalog.type_names:
                     return self.catalog.type_names[attr]
+                return self.typed(self.member(base, attr))
             return self.typed(f"{base}.{attr}")
         if isinstance(node, cst.Call):
             callee = self.qualname(node.func)
@@ -287,6 +350,50 @@ class Resolver:
                 return self.analyse_function(info).returns.type
             return self._model_instance(callee) or callee
         return None
+
+    # ------------------------------------------------------------ inheritance
+    def member(self, cls: str, attr: str) -> str:
+        """`Sub.post` where `post` is inherited: the qualified name of the class that defines it, in this module
+        or another one (the MRO, index.py's bases)."""
+        return self.classes.owner(cls, attr, self._defined) or f"{cls}.{attr}"
+
+    def _defined(self, qualname: str) -> bool:
+        """A function of the project, or a call of a library class the catalogue knows (sinks, HTTP clients)."""
+        catalog = self.catalog
+        return (
+            qualname in self.functions
+            or self._remote_function(qualname) is not None
+            or self._sink(qualname) is not None
+            or bool(catalog.http_matcher.get(qualname))
+            or catalog.returns_matcher.get(qualname) is not None
+            or bool(catalog.propagator_matcher.get(qualname))
+        )
+
+    def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
+        """An attribute of the class's instances (`self.session = requests.Session()`), inherited ones included:
+        assigned in a class of this module, or typed in the summary of the module that defines the class."""
+        for key in self.classes.mro(cls.key):
+            info = self.classes.get(key)
+            if info is not None and attr in info.attrs:
+                return info.attrs[attr]
+            found = self.externals.type_of(f"{key}.{attr}") if key != cls.key and self.externals else None
+            if found is not None:
+                return Value(type=found)
+        return None
+
+    def _super_class(self, node: cst.BaseExpression) -> str | None:
+        """The class whose method calls `super()` (or `super(Class, self)`), when `node` is that call."""
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"):
+            return None
+        if self.scope.lookup("super") is not None:
+            return None  # a local name `super`: not the builtin
+        if node.args:
+            named = self.qualname(node.args[0].value)
+            return named if named in self.classes else None
+        function = self.scope.function
+        while function is not None and function.class_key is None:  # a nested function or lambda in a method
+            function = function.parent.function if function.parent is not None else None
+        return function.class_key if function is not None else None
 
     def _model_instance(self, callee: str) -> str | None:
         """`Customer.objects.get(...)` / `Customer.query.first()` give a Customer."""

@@ -67,9 +67,11 @@ class FunctionInfo:
 class ClassInfo:
     key: str
     name: str
-    fields: dict[str, Origin] = field(default_factory=dict)
+    fields: dict[str, Origin] = field(default_factory=dict)  # its own and those it inherits
     repr_fields: bool = False
     attrs: dict[str, Value] = field(default_factory=dict)  # self.x assigned in methods
+    bases: tuple[str, ...] = ()  # qualified, re-exports followed
+    members: frozenset[str] = frozenset()  # names its own body defines
 
     @property
     def person_like(self) -> bool:
