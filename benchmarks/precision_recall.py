@@ -26,6 +26,7 @@ CORPORA = {
     "unseen holdout b": [ROOT / "fixtures" / "holdout_b"],
     "sample service": [ROOT / "fixtures" / "sample_service"],
     "multi-module projects": [ROOT / "fixtures" / "projects"],
+    "multi-module projects b": [ROOT / "fixtures" / "projects_b"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 

@@ -79,6 +79,7 @@ def _exported(info: FunctionInfo, locator: _Locator, module_name: str, wrapper: 
             sink.guarded,
             locator.place(sink.hit.node, start),
             tuple((note, locator.place(node, start)) for note, node in sink.steps),
+            sink.via_self,
         )
         for sink in sorted(info.param_sinks.values(), key=lambda s: (s.param, s.hit.service, s.hit.sink_text))
         if sink.param < len(info.params)
@@ -183,7 +184,9 @@ def function_info(exported: ExportedFunction) -> FunctionInfo:
     )
     for sink in exported.sinks:
         hit = SinkHit(sink.service, sink.destination, sink.sink_text, sink.sink, sink.confidence_cap)
-        info.param_sinks[(sink.param, id(sink.sink))] = ParamSink(sink.param, hit, sink.steps, sink.guarded)
+        info.param_sinks[(sink.param, id(sink.sink))] = ParamSink(
+            sink.param, hit, sink.steps, sink.guarded, sink.via_self
+        )
     flows = {Flow(Origin("", exported.params[i], exported_place(exported), param=i)) for i in exported.returns_params}
     flows.update(
         Flow(Origin(o.category, o.text, o.place, o.confidence, o.why, by_name=o.by_name))

@@ -25,7 +25,6 @@ from privacy_lint.syntax import (
     always_exits,
     capture_names,
     dotted,
-    iterates_items,
 )
 from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, in_order, join, union
 
@@ -241,15 +240,8 @@ class Analysis(Evaluator):
 
     def stmt_For(self, node: cst.For) -> None:
         iterable = self.eval(node.iter)
-        element = Value(flows=iterable.whole(), type=iterable.type)
         before = dict(self.scope.vars)
-        if iterates_items(node.iter) and isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2:
-            # for key, value in d.items(): the key is a name, the value carries the data
-            key_target, value_target = (e.value for e in node.target.elements)
-            self.bind(key_target, UNKNOWN, node.iter)
-            self.bind(value_target, element, node.iter)
-        else:
-            self.bind(node.target, element, node.iter)
+        self.bind_loop_target(node.target, node.iter, Value(flows=iterable.whole(), type=iterable.type))
         self.exec_suite(node.body)
         self._merge_into(before)
         if node.orelse is not None:
@@ -458,9 +450,20 @@ class Analysis(Evaluator):
         return bound
 
     def call_function(
-        self, info: FunctionInfo, node: cst.Call, args: list[tuple[cst.Arg, Value]], method: bool
+        self,
+        info: FunctionInfo,
+        node: cst.Call,
+        args: list[tuple[cst.Arg, Value]],
+        method: bool,
+        receiver: str | None = None,
+        on_self: bool = False,
     ) -> Value:
-        """Apply a summary at a call site: parameters that reach sinks, data that flows to the return value."""
+        """Apply a summary at a call site: parameters that reach sinks, data that flows to the return value.
+
+        `receiver` is the class of the object a method is called on. A method it inherits was summarised for
+        the class that defines it: a sink reached through a method called on `self` that `receiver` overrides
+        (a masked `_log_request`) is not `receiver`'s, and is left out.
+        """
         self.analyse_function(info)
         caller = self.scope.function
         info.call_sites.append((caller, self.guarded))
@@ -471,7 +474,7 @@ class Analysis(Evaluator):
         call_name = info.key.rsplit(".", 1)[-1]
         for param_sink in list(info.param_sinks.values()):  # a recursive call adds to the summary it reads
             passed = bound.get(param_sink.param)
-            if passed is None:
+            if passed is None or self._overridden(param_sink, info, receiver):
                 continue
             personal_param = param_sink.param < len(info.name_personal) and info.name_personal[param_sink.param]
             note = f"passed to {call_name}({info.params[param_sink.param]})"
@@ -492,7 +495,13 @@ class Analysis(Evaluator):
                 if flow.origin.param >= 0 and caller is not None:
                     caller.param_sinks.setdefault(
                         (flow.origin.param, id(via_hit.node)),
-                        ParamSink(flow.origin.param, via_hit, flow.steps, self.guarded or param_sink.guarded),
+                        ParamSink(
+                            flow.origin.param,
+                            via_hit,
+                            flow.steps,
+                            self.guarded or param_sink.guarded,
+                            (*param_sink.via_self, call_name) if on_self else param_sink.via_self,
+                        ),
                     )
             if concrete and not personal_param:
                 self.findings.append(
@@ -522,3 +531,9 @@ class Analysis(Evaluator):
             clean=returns.clean and not out,
             consent=returns.consent or self.consent.of_name(call_name).sign,
         )
+
+    def _overridden(self, param_sink: ParamSink, info: FunctionInfo, receiver: str | None) -> bool:
+        defining = info.class_key
+        if not param_sink.via_self or receiver is None or defining is None or receiver == defining:
+            return False
+        return any(self.member(receiver, name) != self.member(defining, name) for name in param_sink.via_self)

@@ -8,8 +8,8 @@ import libcst as cst
 
 from privacy_lint.sinks import SinkReporter
 from privacy_lint.summaries import FunctionInfo, Scope
-from privacy_lint.syntax import concat_text, dotted, is_constant_name, literal_string
-from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, union
+from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
+from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
 
 # Methods whose result is the receiver's data (serialisation) and methods that add their argument to the receiver.
 SERIALISERS = frozenset(
@@ -62,6 +62,15 @@ class Evaluator(SinkReporter):
                 self.scope.vars[path] = named
         elif isinstance(target, cst.Subscript):
             self._assign_item(target, value)
+
+    def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, element: Value) -> None:
+        """`for key, value in d.items()` (a loop or a comprehension): the key is a name, the value carries the data."""
+        if iterates_items(iterable) and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            key_target, value_target = (e.value for e in target.elements)
+            self.bind(key_target, UNKNOWN, iterable)
+            self.bind(value_target, element, iterable)
+        else:
+            self.bind(target, element, iterable)
 
     def _assign_item(self, target: cst.Subscript, value: Value) -> None:
         """`d["k"] = v`, `d["a"]["b"] = v`: keep literal keys apart; otherwise the container holds `v` as a whole."""
@@ -219,7 +228,7 @@ class Evaluator(SinkReporter):
             self.guarded = True
         right = self.eval(node.right)
         self.guarded = saved
-        return union([left, right])
+        return join(left, right)  # `session or requests.Session()` is one or the other: a Session either way
 
     def expr_Comparison(self, node: cst.Comparison) -> Value:
         self.eval(node.left)
@@ -300,7 +309,7 @@ class Evaluator(SinkReporter):
             clause: cst.CompFor | None = node.for_in
             while clause is not None:
                 iterable = self.eval(clause.iter)
-                self.bind(clause.target, Value(flows=iterable.whole(), type=iterable.type), clause.iter)
+                self.bind_loop_target(clause.target, clause.iter, Value(flows=iterable.whole(), type=iterable.type))
                 for condition in clause.ifs:
                     self.eval(condition.test)
                 clause = clause.inner_for_in
@@ -474,10 +483,10 @@ class Evaluator(SinkReporter):
             return Value(type=returned, host=self._client_host(args))
         if self._is_sanitizer(qual, name) and (qual is None or qual not in self.classes):  # MaskedSms() builds one
             if info is not None:
-                self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
+                self.call_function(info, node, args, *self._receiver(func, receiver))
             return Value(clean=True, consent=self.polarity(node).sign)
         if info is not None:
-            return self.call_function(info, node, args, method=isinstance(func, cst.Attribute))
+            return self.call_function(info, node, args, *self._receiver(func, receiver))
         if qual is not None and qual in self.classes:
             return Value(type=qual)
         if isinstance(func, cst.Attribute) and receiver is not None and not self._is_module(func.value):
@@ -498,6 +507,13 @@ class Evaluator(SinkReporter):
             # and sends it along; whether printing it shows the data depends on its class, unknown here.
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())
         return Value(flows=carried, type=model or qual, host=self._client_host(args), consent=self.polarity(node).sign)
+
+    def _receiver(self, func: cst.BaseExpression, receiver: Value | None) -> tuple[bool, str | None, bool]:
+        """A method call or not; the project class of the object it is called on; whether that is `self`."""
+        if not isinstance(func, cst.Attribute):
+            return False, None, False
+        cls = receiver.type if receiver is not None and receiver.type in self.classes else None
+        return True, cls, isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
 
     def _propagate(
         self,
@@ -566,6 +582,12 @@ class Evaluator(SinkReporter):
         raise NotImplementedError
 
     def call_function(
-        self, info: FunctionInfo, node: cst.Call, args: list[tuple[cst.Arg, Value]], method: bool
+        self,
+        info: FunctionInfo,
+        node: cst.Call,
+        args: list[tuple[cst.Arg, Value]],
+        method: bool,
+        receiver: str | None = None,
+        on_self: bool = False,
     ) -> Value:
         raise NotImplementedError

@@ -39,6 +39,7 @@ class ExportedSink:
     guarded: bool
     sink: Place
     steps: tuple[tuple[str, Place], ...]
+    via_self: tuple[str, ...] = ()  # methods called on `self` on the way (see engine.call_function)
 
 
 @dataclass(frozen=True, slots=True)

@@ -338,6 +338,9 @@ class Resolver:
                     return self.catalog.type_names[attr]
                 return self.typed(self.member(base, attr))
             return self.typed(f"{base}.{attr}")
+        if isinstance(node, cst.Subscript):  # Repo[User]: a generic class of the project, parameterised
+            generic = self.qualname(node.value)
+            return generic if generic in self.classes else None
         if isinstance(node, cst.Call):
             callee = self.qualname(node.func)
             if callee is None:

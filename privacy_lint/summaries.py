@@ -37,6 +37,7 @@ class ParamSink:
     hit: SinkHit
     steps: tuple[tuple[str, Node], ...]
     guarded: bool
+    via_self: tuple[str, ...] = ()  # methods called on `self` on the way: a subclass may override them
 
 
 @dataclass(slots=True)

@@ -28,7 +28,9 @@ def _comparable(report: dict) -> list:  # type: ignore[type-arg]
     return [report["findings"], report["diagnostics"], report["suppressed"], report["files_scanned"]]
 
 
-@pytest.mark.parametrize("corpus", ["rules", "realistic", "holdout", "holdout_b", "projects", "sample_service"])
+@pytest.mark.parametrize(
+    "corpus", ["rules", "realistic", "holdout", "holdout_b", "projects", "projects_b", "sample_service"]
+)
 def test_the_gate_never_changes_findings(corpus: str) -> None:
     catalog = default_catalog()
     gated = scan([str(FIXTURES / corpus)], catalog, jobs=1, gate=True)

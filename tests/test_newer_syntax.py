@@ -22,7 +22,7 @@ from privacy_lint.rulepacks import default_catalog
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import SETS, fetch  # noqa: E402
+from corpus import SETS, fetch
 
 
 @pytest.fixture(scope="module", params=SETS["newer-syntax"])

@@ -37,7 +37,7 @@ NEWER_SYNTAX = {
     "pep695-generic-class": "class Box[T]:\n    def __init__(self, item: T) -> None:\n        self.item = item",
     "pep696-default": "class Page[T = int]:\n    pass",
     "pep701-fstring": 'def label(d):\n    return f"{d["name"]} {"\\n".join(d["tags"])}"',
-    "pep758-except": "def safe(fn):\n    try:\n        return fn()\n    except ValueError, TypeError:\n        return None",
+    "pep758-except": "def safe(fn):\n    try:\n        return fn()\n    except ValueError, TypeError:\n        pass",
     "pep750-tstring": 'def page(name):\n    return t"<p>{name}</p>"',
     "pep810-lazy-import": "lazy import json\nlazy from os import path",
     "pep798-unpacking": "def flat(groups):\n    return [*group for group in groups]",
@@ -76,7 +76,8 @@ def test_newer_syntax_is_refused_by_this_python_and_read_by_the_first_pass(synta
 
 @pytest.mark.parametrize("syntax", sorted(NEWER_SYNTAX))
 def test_a_helper_in_newer_syntax_serves_its_importers(cli: str, tmp_path: Path, syntax: str) -> None:
-    _write(tmp_path, {"app/__init__.py": "", "app/helpers.py": NEWER_SYNTAX[syntax] + HELPER_TAIL, "app/views.py": VIEW})
+    helpers = NEWER_SYNTAX[syntax] + HELPER_TAIL
+    _write(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "app/views.py": VIEW})
     report, done = _check(cli, tmp_path, "app")
     assert done.returncode == 1, done.stderr
     assert _found(report) == {("app/views.py", 5, "PRV001")}
@@ -285,6 +286,62 @@ def test_methods_resolve_through_the_mro_across_modules(cli: str, tmp_path: Path
         ("tp/session.py", 6, "PRV102"),  # a subclass of a library class: requests.Session.get
         ("tp/use.py", 6, "PRV001"),  # the mixin's audit, re-exported by the package
         ("tp/use.py", 6, "PRV102"),  # the base's post
+    }
+
+
+def test_an_inherited_method_does_not_reach_a_sink_the_subclass_overrides(cli: str, tmp_path: Path) -> None:
+    files = {
+        "api/__init__.py": "",
+        "api/base.py": """import logging
+
+import requests
+
+log = logging.getLogger(__name__)
+
+
+class Client:
+    def _log_request(self, payload):
+        log.debug("-> %r", payload)
+
+    def send(self, payload, session=None):
+        self._log_request(payload)
+        session = session or requests.Session()
+        return session.post("https://api.vendor.example.com/v1", json=payload)
+""",
+        "api/clients.py": """from api.base import Client
+
+
+class QuietClient(Client):
+    def _log_request(self, payload):
+        return None
+
+
+class Repo[M]:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def save(self, record: M) -> None:
+        self.client.send({"record": record})
+""",
+        "api/use.py": """from api.base import Client
+from api.clients import QuietClient, Repo
+
+
+def sync(user):
+    Client().send({"email": user.email})
+    QuietClient().send({"email": user.email})
+    repo = Repo[dict](Client())
+    repo.save(user.phone_number)
+    repo.save({k: str(v) for k, v in user.preferences.items()})
+""",
+    }
+    _write(tmp_path, files)
+    assert _found(_check(cli, tmp_path, "api")[0]) == {
+        ("api/use.py", 6, "PRV001"),  # the base class logs the payload...
+        ("api/use.py", 6, "PRV102"),  # ... and posts it (`session or requests.Session()` is a Session)
+        ("api/use.py", 7, "PRV102"),  # the override of _log_request is quiet: only the post
+        ("api/use.py", 9, "PRV001"),  # Repo[dict](...) builds a Repo
+        ("api/use.py", 9, "PRV102"),
     }
 
 
