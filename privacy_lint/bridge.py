@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from privacy_lint.exports import ExportedFunction, ExportedOrigin, ExportedSink, ModuleSummary, Place
-from privacy_lint.summaries import FunctionInfo, ParamSink, SinkHit
+from privacy_lint.summaries import FunctionInfo, ParamSink, SinkHit, sink_key
 from privacy_lint.values import Flow, Node, Origin, Value
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def function_info(exported: ExportedFunction) -> FunctionInfo:
     )
     for sink in exported.sinks:
         hit = SinkHit(sink.service, sink.destination, sink.sink_text, sink.sink, sink.confidence_cap)
-        info.param_sinks[(sink.param, id(sink.sink))] = ParamSink(
+        info.param_sinks[(sink.param, sink_key(sink.sink))] = ParamSink(
             sink.param, hit, sink.steps, sink.guarded, sink.via_self
         )
     flows = {Flow(Origin("", exported.params[i], exported_place(exported), param=i)) for i in exported.returns_params}

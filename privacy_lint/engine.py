@@ -18,7 +18,7 @@ import libcst as cst
 
 from privacy_lint.evaluate import Evaluator
 from privacy_lint.index import resolve_relative
-from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope
+from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope, sink_key
 from privacy_lint.syntax import (
     EXITS,
     RAISES,
@@ -494,7 +494,7 @@ class Analysis(Evaluator):
             for flow in in_order(flows):
                 if flow.origin.param >= 0 and caller is not None:
                     caller.param_sinks.setdefault(
-                        (flow.origin.param, id(via_hit.node)),
+                        (flow.origin.param, sink_key(via_hit.node)),
                         ParamSink(
                             flow.origin.param,
                             via_hit,

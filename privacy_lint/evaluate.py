@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from privacy_lint.resolve import SUBMITTED_PARTS
 from privacy_lint.sinks import SinkReporter
 from privacy_lint.summaries import FunctionInfo, Scope
 from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
@@ -344,10 +345,17 @@ class Evaluator(SinkReporter):
         if base.keys is not None and key in base.keys:
             return base.keys[key]
         text = f'{dotted(base_node) or "…"}["{key}"]'
-        if self._is_request_part(base_node, base):
-            # request.META["REMOTE_ADDR"], request.headers["X-Forwarded-For"]: header names are classified.
+        part = self._request_part(base_node)
+        if part is not None:
+            # request.META["REMOTE_ADDR"], request.headers["X-Forwarded-For"], request.POST["phone"]: keys are
+            # classified; `name` or `address` is the person's in what they submitted, not in the envelope
+            # (SERVER_NAME, SCRIPT_NAME).
             value = self._classified(
-                key, node, person_context=True, confidence="high", context_why="read from the HTTP request"
+                key,
+                node,
+                person_context=part in SUBMITTED_PARTS,
+                confidence="high",
+                context_why="read from the HTTP request",
             )
             return self._with_text(value, text)
         if base.keys is not None:

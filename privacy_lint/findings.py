@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 SEVERITIES = ("note", "warning", "error")  # ascending, SARIF levels
 CONFIDENCES = ("low", "medium", "high")  # ascending
-# Diagnostics about comments and about the scope of the project plan; the others mean that a file, a path or a
-# flow through a module was not analysed, and the scan is incomplete (exit code 3).
-NOTE_KINDS = frozenset({"suppression-without-reason", "duplicate-module", "context-limit"})
+# Diagnostics about comments and about the reach of the project plan (every file was analysed); the others mean
+# that a file, a path or a module's summary could not be analysed, and the scan is incomplete (exit code 3).
+NOTE_KINDS = frozenset({"suppression-without-reason", "duplicate-module", "context-limit", "cycle-unsettled"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -442,12 +442,12 @@ class OnDemand:
         return Externals()
 
     def _settle(self, group: list[str], outside: dict[str, ModuleSummary]) -> None:
-        rounds = CycleRounds(group, self.index.aliases)
-        while rounds.todo:
-            for member in rounds.todo:
-                externals = Externals({**outside, **rounds.seen_by(member)}, self.index.aliases, record=True)
-                rounds.record(member, self._summary(member, externals), externals.asked or ())
-            rounds.next_round()
+        rounds = CycleRounds(group, self.index.aliases, self.index.dependencies)
+        ready = rounds.ready()
+        while ready:
+            member = ready.pop(0)
+            externals = Externals({**outside, **rounds.seen_by(member)}, self.index.aliases, record=True)
+            ready.extend(rounds.record(member, self._summary(member, externals), externals.asked or ()))
         for member in group:
             self._keep(member, rounds.members[member].summary)
 

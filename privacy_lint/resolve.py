@@ -28,6 +28,13 @@ MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
 
 
+# Parts of an HTTP request whose keys name what they hold: what the client sent about itself (headers, the
+# environment) and what the person typed in (a form, a query, a JSON body).
+ENVELOPE_PARTS = frozenset({"meta", "headers", "environ", "cookies", "scope"})
+SUBMITTED_PARTS = frozenset({"args", "form", "values", "query_params", "get", "post", "data", "json"})
+REQUEST_PARTS = ENVELOPE_PARTS | SUBMITTED_PARTS
+
+
 class ClassTable(dict[str, ClassInfo]):
     """Classes by qualified name, from the project index: this module's own (`local` when the project index does
     not hold this file), then the rest of the project's, re-exports followed."""
@@ -244,25 +251,12 @@ class Resolver:
             value = self.scope.lookup(node.value)
         return value is not None and (value.type == "<request>" or value.type in self.catalog.request_types)
 
-    def _is_request_part(self, node: cst.BaseExpression, value: Value) -> bool:
-        """request.META / request.headers / request.environ / request.cookies and the like."""
+    def _request_part(self, node: cst.BaseExpression) -> str | None:
+        """`meta` for request.META, `form` for request.form...: the part of an HTTP request `node` is, if any."""
         if isinstance(node, cst.Attribute) and self._is_request(node.value):
-            return node.attr.value.lower() in (
-                "meta",
-                "headers",
-                "environ",
-                "cookies",
-                "scope",
-                "args",
-                "form",
-                "values",
-                "query_params",
-                "get",
-                "post",
-                "data",
-                "json",
-            )
-        return False
+            part = node.attr.value.lower()
+            return part if part in REQUEST_PARTS else None
+        return None
 
     def _is_person(self, node: cst.BaseExpression, value: Value) -> bool:
         if value.type is not None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from privacy_lint.cache import ResultCache, write_atomic
 from privacy_lint.classify import Classifier
-from privacy_lint.cycles import MAX_ROUNDS, CycleRounds
+from privacy_lint.cycles import CycleRounds
 from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
 from privacy_lint.exports import Externals, Handed, ModuleSummary
 from privacy_lint.findings import NOTE_KINDS, Diagnostic, FileResult, Finding
@@ -186,14 +186,14 @@ class _Run:
         plan = self.plan
         outside = plan.seen(group, self.summaries)
         unit_of = {plan.units[u].module: u for u in plan.groups[group]}
-        rounds = CycleRounds(unit_of, plan.index.aliases)
+        rounds = CycleRounds(unit_of, plan.index.aliases, plan.index.dependencies)
         results: dict[int, FileResult] = {}
-        while rounds.todo:
-            for module in rounds.todo:
-                externals = Externals({**outside, **rounds.seen_by(module)}, plan.index.aliases, record=True)
-                result = results[unit_of[module]] = self._analyse_here(unit_of[module], externals)
-                rounds.record(module, result.summary, externals.asked or ())
-            rounds.next_round()
+        ready = rounds.ready()
+        while ready:
+            module = ready.pop(0)
+            externals = Externals({**outside, **rounds.seen_by(module)}, plan.index.aliases, record=True)
+            result = results[unit_of[module]] = self._analyse_here(unit_of[module], externals)
+            ready.extend(rounds.record(module, result.summary, externals.asked or ()))
         self._settled(group, rounds)
         for unit in plan.groups[group]:
             self._done(unit, results[unit])
@@ -206,7 +206,8 @@ class _Run:
             first = self.plan.units[members[0]].target.display
             message = (
                 f"import cycle of {len(members)} modules, {first} among them: its summaries still changed after "
-                f"{MAX_ROUNDS} rounds; flows between its members may be missing"
+                f"{rounds.rounds} rounds and {rounds.analyses} analyses; flows that cross more of its members than "
+                "those rounds followed may be missing"
             )
             self.diagnostics.append(Diagnostic(first, message, kind="cycle-unsettled"))
 
@@ -269,14 +270,14 @@ class _Run:
                 future = pool.executor.submit(_analyse, index, plan.units[unit].target, needs, own, ask)
                 running[future] = (group, unit)
 
-            def submit_round(group: int) -> None:
-                """Every member of the round reads the summaries of the round before: all are chosen first."""
+            def submit_ready(group: int, modules: list[str]) -> None:
+                """Members of a cycle whose round can start: each writes its summary to a file of its round."""
                 cycle = cycles[group]
-                todo = [(m, cycle.unit_of[m], cycle.seen_by(m)) for m in cycle.rounds.todo]
-                for module, unit, seen in todo:
-                    own = cycle.path[module] = os.path.join(store, f"cycle-{unit}-{cycle.rounds.rounds}")
-                    submit(group, unit, (*needs_of[group], *seen), own, True)
-                left[group] = len(todo)
+                for module in modules:
+                    unit = cycle.unit_of[module]
+                    own = os.path.join(store, f"cycle-{unit}-{cycle.rounds.rounds}")
+                    submit(group, unit, (*needs_of[group], *cycle.seen_by(module)), own, True)
+                    left[group] += 1
 
             needs_of = [tuple((m, paths[plan.owner[m]]) for m in sorted(plan.needs[g])) for g in range(len(left))]
             ready: list[int] = [g for g, pending in enumerate(waiting) if not pending]
@@ -284,8 +285,10 @@ class _Run:
                 for group in ready:
                     if plan.cycle(group) and left[group]:
                         unit_of = {plan.units[u].module: u for u in plan.groups[group]}
-                        cycles[group] = _Cycle(CycleRounds(unit_of, plan.index.aliases), unit_of)
-                        submit_round(group)
+                        rounds = CycleRounds(unit_of, plan.index.aliases, plan.index.dependencies)
+                        cycles[group] = _Cycle(rounds, unit_of)
+                        left[group] = 0
+                        submit_ready(group, rounds.ready())
                         continue
                     for unit in plan.groups[group]:
                         if unit in self.results:
@@ -309,10 +312,11 @@ class _Run:
                         else:
                             cycle = cycles[group]
                             cycle.results[unit] = analysed.result
-                            cycle.rounds.record(plan.units[unit].module, analysed.summary, analysed.asked)
-                            if not left[group] and cycle.rounds.next_round():
-                                submit_round(group)  # the next round: some member's answers changed
-                            elif not left[group]:
+                            if analysed.summary is not None:
+                                cycle.file[id(analysed.summary)] = analysed.written
+                            module = plan.units[unit].module
+                            submit_ready(group, cycle.rounds.record(module, analysed.summary, analysed.asked))
+                            if cycle.rounds.settled:
                                 self._settle_in_pool(group, cycle, paths)
                         if not left[group]:
                             finished.append(group)
@@ -339,11 +343,11 @@ class _Cycle:
 
     rounds: CycleRounds
     unit_of: dict[str, int]
-    path: dict[str, str] = field(default_factory=dict)
+    file: dict[int, str] = field(default_factory=dict)  # id of a member's summary -> the file it was written to
     results: dict[int, FileResult] = field(default_factory=dict)
 
     def seen_by(self, module: str) -> tuple[tuple[str, str], ...]:
-        return tuple((m, self.path[m]) for m in self.rounds.seen_by(module))
+        return tuple((m, self.file[id(summary)]) for m, summary in self.rounds.seen_by(module).items())
 
 
 @dataclass
@@ -354,6 +358,7 @@ class Analysed:
     handed: Handed | None = None  # what its summary hands importers, for the gate
     summary: ModuleSummary | None = None  # import-cycle members only: the main process settles the cycle
     asked: frozenset[str] = frozenset()  # ... and the names their analysis looked up in other modules' summaries
+    written: str = ""  # ... and where the summary was written
 
 
 def _context_problems(run: _Run) -> Iterator[Diagnostic]:
@@ -465,7 +470,8 @@ def _analyse(
     if export_to is None or summary is None:
         return Analysed(result, None, None, frozenset(externals.asked or ()))
     write_atomic(Path(export_to), pickle.dumps(summary, PICKLE))
-    return Analysed(result, Handed.of(summary), summary if ask else None, frozenset(externals.asked or ()))
+    asked = frozenset(externals.asked or ())
+    return Analysed(result, Handed.of(summary), summary if ask else None, asked, export_to if ask else "")
 
 
 @lru_cache(maxsize=1)

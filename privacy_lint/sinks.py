@@ -6,7 +6,7 @@ import libcst as cst
 
 from privacy_lint.resolve import Resolver
 from privacy_lint.rulepacks import Sink
-from privacy_lint.summaries import ParamSink, RawFinding, SinkHit
+from privacy_lint.summaries import ParamSink, RawFinding, SinkHit, sink_key
 from privacy_lint.syntax import url_host
 from privacy_lint.values import Flow, Value, in_order
 
@@ -103,7 +103,8 @@ class SinkReporter(Resolver):
             if flow.origin.param >= 0:
                 if function is not None:
                     function.param_sinks.setdefault(
-                        (flow.origin.param, id(hit.node)), ParamSink(flow.origin.param, hit, flow.steps, self.guarded)
+                        (flow.origin.param, sink_key(hit.node)),
+                        ParamSink(flow.origin.param, hit, flow.steps, self.guarded),
                     )
                 continue
             if not self._reportable(flow.origin):

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from privacy_lint.exports import Place
 from privacy_lint.values import Flow, Node, Origin, Value
+
+
+def sink_key(node: Node) -> Hashable:
+    """What tells sinks apart: a node of this module by identity, a place in another module by value (summaries
+    of an import cycle's members arrive anew each round, and would otherwise pile up copies of one sink)."""
+    return node if isinstance(node, Place) else id(node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +61,7 @@ class FunctionInfo:
     star: int = -1  # index of *args, if any
     star_kwarg: int = -1  # index of **kwargs, if any
     name_personal: list[bool] = field(default_factory=list)
-    param_sinks: dict[tuple[int, int], ParamSink] = field(default_factory=dict)  # (param, id(sink node))
+    param_sinks: dict[tuple[int, Hashable], ParamSink] = field(default_factory=dict)  # (param, sink_key(node))
     returns: Value = field(default_factory=Value)
     consent_decorated: bool = False
     instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -193,27 +194,42 @@ def test_cycles_give_the_same_results_in_the_pool_and_in_process(cli: str, tmp_p
     assert ("ring/m0.py", 9, "PRV001") in _found(serial) and len(_found(serial)) == 22
 
 
-def test_a_cycle_whose_summaries_never_settle_is_a_diagnostic() -> None:
-    rounds = CycleRounds(["a", "b"], {})
-    for count in range(MAX_ROUNDS):
-        for module in rounds.todo:
-            function = ExportedFunction(f"{module}.f", (), 0, -1, -1, False, (), returns_type=f"T{count}")
-            rounds.record(module, ModuleSummary(module, "", {f"{module}.f": function}), ["a.f", "b.f"])
-        rounds.next_round()
-    assert rounds.unsettled and rounds.rounds == MAX_ROUNDS and not rounds.todo
+def _settle(rounds: CycleRounds, summary_of: Callable[[str, int], ModuleSummary]) -> None:
+    ready = rounds.ready()
+    while ready:
+        module = ready.pop(0)
+        ready.extend(rounds.record(module, summary_of(module, rounds.rounds), ["a.f", "b.f"]))
+
+
+def _returning(module: str, kind: str) -> ModuleSummary:
+    function = ExportedFunction(f"{module}.f", (), 0, -1, -1, False, (), returns_type=kind)
+    return ModuleSummary(module, "", {f"{module}.f": function})
+
+
+def test_a_cycle_whose_summaries_never_settle_is_named() -> None:
+    rounds = CycleRounds(["a", "b"], {}, lambda module: ())
+    _settle(rounds, lambda module, count: _returning(module, f"T{count}"))  # a new type every round
+    assert rounds.unsettled and rounds.settled and rounds.rounds == MAX_ROUNDS
 
 
 def test_a_cycle_that_comes_back_to_an_earlier_round_is_settled() -> None:
-    rounds = CycleRounds(["a", "b"], {})
-    count = 0
-    while rounds.todo:
-        for module in rounds.todo:  # two functions returning each other's result swap types every round
-            kind = "a.f" if (count + (module == "b")) % 2 else "b.f"
-            function = ExportedFunction(f"{module}.f", (), 0, -1, -1, False, (), returns_type=kind)
-            rounds.record(module, ModuleSummary(module, "", {f"{module}.f": function}), ["a.f", "b.f"])
-        rounds.next_round()
-        count += 1
-    assert not rounds.unsettled and rounds.rounds < MAX_ROUNDS
+    rounds = CycleRounds(["a", "b"], {}, lambda module: ())
+    # two functions returning each other's result swap types every round
+    _settle(rounds, lambda module, count: _returning(module, "a.f" if (count + (module == "b")) % 2 else "b.f"))
+    assert rounds.settled and not rounds.unsettled and rounds.rounds < MAX_ROUNDS
+
+
+def test_a_member_sees_this_rounds_summaries_of_what_it_imports() -> None:
+    rounds = CycleRounds(["a", "b", "c"], {}, {"a": ["b"], "b": ["c"], "c": ["a"]}.__getitem__)
+    first = rounds.ready()
+    assert len(first) == 1  # the ring is walked from `a`: c comes first, then b, then a
+    seen = []
+    ready = first
+    while ready and rounds.rounds == 1:
+        module = ready.pop(0)
+        seen.append((module, sorted(rounds.seen_by(module))))
+        ready.extend(rounds.record(module, _returning(module, "T"), ["a.f", "b.f", "c.f"]))
+    assert seen == [("c", []), ("b", ["c"]), ("a", ["b", "c"])]
 
 
 # ------------------------------------------------------------------------- inheritance
