@@ -68,7 +68,7 @@ SETS: dict[str, tuple[str, ...]] = {
     ),
 }
 # pip skips a wheel whose Requires-Python the running interpreter does not meet: name the Python it needs
-PYTHON_FOR = {"homeassistant": "3.14", "hass-nabucasa": "3.14", "htmpl": "3.14", "tdom": "3.14"}
+PYTHON_FOR = {"homeassistant": "3.14.2", "hass-nabucasa": "3.14.2", "htmpl": "3.14.2", "tdom": "3.14.2"}
 
 
 def cache_dir() -> Path:

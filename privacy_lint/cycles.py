@@ -60,7 +60,7 @@ class CycleRounds:
         self.analyses = 0
         self.unsettled = False  # MAX_ROUNDS or MAX_AGAIN reached, with answers still changing
         self.settled = False
-        self._states: list[dict[str, ModuleSummary | None]] = []  # the summaries after each round
+        self._states: list[dict[str, ModuleSummary | None]] = []  # the summaries after the last two rounds
         self._start(names)
 
     def _start(self, todo: list[str]) -> None:
@@ -111,13 +111,14 @@ class CycleRounds:
 
     def _next_round(self) -> None:
         """Summaries usually only grow, but not always: two functions that return each other's result swap the
-        types they return every round. A round that brings back the summaries of an earlier one has reached
-        where the rounds lead (they are deterministic), so the cycle counts as settled there too."""
+        types they return every round. A round that brings back the summaries of the round before or the one
+        before that has reached where the rounds lead (they are deterministic), so the cycle counts as settled
+        there too; longer periods end at MAX_ROUNDS."""
         self.members.update(self._new)
         self._before = {}
         state = {m: member.summary for m, member in self.members.items()}
         changed = [] if state in self._states else [m for m in self.members if self._changed(m)]
-        self._states.append(state)
+        self._states = [*self._states[-1:], state]  # a period of two rounds; MAX_ROUNDS bounds the rest
         over_budget = self.analyses + len(changed) > len(self.members) + MAX_AGAIN
         if changed and (self.rounds >= MAX_ROUNDS or over_budget):
             self.unsettled, changed = True, []

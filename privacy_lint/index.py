@@ -18,6 +18,7 @@ from pathlib import Path
 from privacy_lint.classify import Classifier
 from privacy_lint.discovery import decode_source
 from privacy_lint.nesting import too_deep_for_libcst
+from privacy_lint.repair import repaired
 from privacy_lint.rulepacks import Catalog
 
 REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
@@ -237,14 +238,18 @@ class NewerSyntax(Exception):
 
 
 def parse_python(source: str) -> ast.Module:
-    """Python's `ast`; for code in syntax newer than the running Python, LibCST's parser and a rewrite into older
-    syntax (downlevel.py, which imports LibCST: only files `ast` refuses pay for it).
+    """Python's `ast`; for code in syntax newer than the running Python, the lines it refuses repaired (repair.py),
+    else LibCST's parser and a rewrite into older syntax (downlevel.py, which imports LibCST: only files the
+    repairs do not cover pay for it).
 
     Raises SyntaxError when neither parser accepts the code, NewerSyntax when only LibCST does.
     """
     try:
         return ast.parse(source)
     except SyntaxError as error:
+        quick = repaired(source)
+        if quick is not None:
+            return quick
         if too_deep_for_libcst(source, ""):
             raise  # LibCST would crash on it; the analysis reports it
         from privacy_lint.downlevel import rewrite

@@ -11,7 +11,7 @@ members do not see each other's summaries, which keeps results independent of sc
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +51,7 @@ class Plan:
     index: ProjectIndex
     units: list[Unit]
     groups: list[list[int]]  # unit numbers per import cycle (or single module), dependencies first
-    needs: list[frozenset[str]]  # per group: the modules whose summaries it uses (its dependencies, transitively)
+    reach: list[int]  # per group, a bit per group: those it depends on, transitively (see `needs`)
     after: list[frozenset[int]]  # per group: the groups it waits for
     owner: dict[str, int] = field(default_factory=dict)  # module -> the unit that exports it
     group_of: dict[int, int] = field(default_factory=dict)
@@ -64,7 +64,12 @@ class Plan:
 
     def seen(self, group: int, summaries: Mapping[str, ModuleSummary]) -> dict[str, ModuleSummary]:
         """The summaries a group's analysis uses: those of the modules it depends on."""
-        return {m: summaries[m] for m in sorted(self.needs[group]) if m in summaries}
+        return {m: summaries[m] for m in self.needs(group) if m in summaries}
+
+    def needs(self, group: int) -> list[str]:
+        """The modules whose summaries a group uses (its dependencies, transitively), sorted. Kept as bits per
+        group, not as names: on Home Assistant the names would add up to six million."""
+        return sorted(self.units[u].module for g in _bits(self.reach[group]) for u in self.groups[g])
 
     def cycle(self, group: int) -> bool:
         return len(self.groups[group]) > 1
@@ -298,7 +303,8 @@ def order(index: ProjectIndex, units: list[Unit]) -> Plan:
         if first != number:
             shadowed.setdefault(unit.module, [units[first].target.display]).append(unit.target.display)
         if unit.problem:
-            diagnostics.append(Diagnostic(unit.target.display, _imported(unit, unit.problem), kind="index-error"))
+            message = as_context(unit.problem) if unit.context else unit.problem
+            diagnostics.append(Diagnostic(unit.target.display, message, kind="index-error"))
     edges = {
         number: sorted({owner[m] for m in index.dependencies(unit.module) if m in owner} - {number})
         if owner[unit.module] == number
@@ -307,17 +313,19 @@ def order(index: ProjectIndex, units: list[Unit]) -> Plan:
     }
     groups = components(edges)
     group_of = {unit: g for g, members in enumerate(groups) for unit in members}
-    needs: list[frozenset[str]] = []
+    reach: list[int] = []
     after: list[frozenset[int]] = []
     for g, members in enumerate(groups):
         direct = {group_of[d] for m in members for d in edges[m]} - {g}
-        modules: set[str] = set()
-        for d in direct:
-            modules.update(units[u].module for u in groups[d])
-            modules.update(needs[d])
-        needs.append(frozenset(modules))
+        bits = 0
+        for d in direct:  # dependencies come first: their reach is known
+            bits |= (1 << d) | reach[d]
+        reach.append(bits)
         after.append(frozenset(direct))
-    needed = frozenset(m for modules in needs for m in modules) | frozenset(
+    used = 0
+    for bits in reach:
+        used |= bits
+    needed = frozenset(units[u].module for g in _bits(used) for u in groups[g]) | frozenset(
         units[u].module for members in groups if len(members) > 1 for u in members
     )
     # Only re-exports of project names matter (`from .audit import record`); imports of `os` or `django` in
@@ -325,7 +333,15 @@ def order(index: ProjectIndex, units: list[Unit]) -> Plan:
     index.aliases = {alias: target for alias, target in index.aliases.items() if index.module_of(target)}
     if shadowed:
         diagnostics.append(_shadowed(shadowed))
-    return Plan(index, units, groups, needs, after, owner, group_of, needed, diagnostics)
+    return Plan(index, units, groups, reach, after, owner, group_of, needed, diagnostics)
+
+
+def _bits(value: int) -> Iterator[int]:
+    """The positions of the bits set in `value`, lowest first."""
+    while value:
+        low = value & -value
+        yield low.bit_length() - 1
+        value ^= low
 
 
 def _shadowed(shadowed: dict[str, list[str]]) -> Diagnostic:
@@ -341,9 +357,9 @@ def _shadowed(shadowed: dict[str, list[str]]) -> Diagnostic:
     return Diagnostic(shadowed[names[0]][1], message, kind="duplicate-module")
 
 
-def _imported(unit: Unit, message: str) -> str:
+def as_context(message: str) -> str:
     """A problem of a module outside the scanned paths says why it was read at all."""
-    return f"imported module, read for its summaries only: {message}" if unit.context else message
+    return f"imported module, analysed for its summaries only: {message}"
 
 
 def components(edges: Mapping[int, list[int]]) -> list[list[int]]:

@@ -27,7 +27,7 @@ from privacy_lint.gate import Gate
 from privacy_lint.index import NewerSyntax, ProjectIndex, parse_python
 from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.progress import Progress
-from privacy_lint.project import Indexed, Plan, index_target, partitions, plan_scan
+from privacy_lint.project import Indexed, Plan, as_context, index_target, partitions, plan_scan
 from privacy_lint.rulepacks import Catalog
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ class _Run:
         self.keys = [plan.key(u) for u in range(len(plan.units))] if cache is not None else []
         self.results: dict[int, FileResult] = {}
         self.summaries: dict[str, ModuleSummary] = {}  # kept for in-process analysis only
+        self.pooled = False
         self.handed: dict[str, Handed] = {}  # per module: what its summary hands importers (for the gate)
         self.gate: Gate | None = None
         self.progress = Progress(0, enabled=False)
@@ -153,7 +154,8 @@ class _Run:
         summary, result.summary = result.summary, None
         module = self.plan.units[unit].module
         if summary is not None and self.plan.exports(unit):
-            self.summaries[module] = summary
+            if not self.pooled:  # workers read summaries from their files
+                self.summaries[module] = summary
             handed = Handed.of(summary)
         if handed is not None:
             self.handed[module] = handed
@@ -232,7 +234,7 @@ class _Run:
         )
 
     def _handed(self, group: int) -> list[Handed]:
-        return [self.handed[m] for m in sorted(self.plan.needs[group]) if m in self.handed]
+        return [self.handed[m] for m in self.plan.needs(group) if m in self.handed]
 
     def _gate_candidate(self, unit: int) -> bool:
         """Only files whose summaries no other module uses, and that Python's parser accepted."""
@@ -247,6 +249,8 @@ class _Run:
         from concurrent.futures import FIRST_COMPLETED, wait
 
         plan = self.plan
+        self.pooled = True
+        self.summaries.clear()  # what the cache gave: workers read it from the cache's files
         waiting = [set(after) for after in plan.after]
         dependents: dict[int, list[int]] = {}
         for group, after in enumerate(plan.after):
@@ -276,20 +280,25 @@ class _Run:
                 for module in modules:
                     unit = cycle.unit_of[module]
                     own = os.path.join(store, f"cycle-{unit}-{cycle.rounds.rounds}")
-                    submit(group, unit, (*needs_of[group], *cycle.seen_by(module)), own, True)
+                    submit(group, unit, (*cycle.needs, *cycle.seen_by(module)), own, True)
                     left[group] += 1
 
-            needs_of = [tuple((m, paths[plan.owner[m]]) for m in sorted(plan.needs[g])) for g in range(len(left))]
+            def needs_of(group: int) -> tuple[tuple[str, str], ...]:
+                """The summary files a group's analysis may read (built when submitted: all of them at once would
+                hold millions of pairs on a large project)."""
+                return tuple((m, paths[plan.owner[m]]) for m in plan.needs(group))
+
             ready: list[int] = [g for g, pending in enumerate(waiting) if not pending]
             while ready or running:
                 for group in ready:
                     if plan.cycle(group) and left[group]:
                         unit_of = {plan.units[u].module: u for u in plan.groups[group]}
                         rounds = CycleRounds(unit_of, plan.index.aliases, plan.index.dependencies)
-                        cycles[group] = _Cycle(rounds, unit_of)
+                        cycles[group] = _Cycle(rounds, unit_of, needs_of(group))
                         left[group] = 0
                         submit_ready(group, rounds.ready())
                         continue
+                    needs = needs_of(group)
                     for unit in plan.groups[group]:
                         if unit in self.results:
                             continue
@@ -298,7 +307,7 @@ class _Run:
                             self._done(unit, FileResult(plan.units[unit].target.display))
                             left[group] -= 1
                             continue
-                        submit(group, unit, needs_of[group], paths[unit] if plan.exports(unit) else None, False)
+                        submit(group, unit, needs, paths[unit] if plan.exports(unit) else None, False)
                 finished, ready = [g for g in ready if not left[g]], []
                 if running:
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -317,7 +326,7 @@ class _Run:
                             module = plan.units[unit].module
                             submit_ready(group, cycle.rounds.record(module, analysed.summary, analysed.asked))
                             if cycle.rounds.settled:
-                                self._settle_in_pool(group, cycle, paths)
+                                self._settle_in_pool(group, cycles.pop(group), paths)
                         if not left[group]:
                             finished.append(group)
                 for group in finished:  # done: analysed now, or every member came from the cache
@@ -343,6 +352,7 @@ class _Cycle:
 
     rounds: CycleRounds
     unit_of: dict[str, int]
+    needs: tuple[tuple[str, str], ...]  # the summary files of the modules outside the cycle it depends on
     file: dict[int, str] = field(default_factory=dict)  # id of a member's summary -> the file it was written to
     results: dict[int, FileResult] = field(default_factory=dict)
 
@@ -368,8 +378,7 @@ def _context_problems(run: _Run) -> Iterator[Diagnostic]:
             for d in run.results[number].diagnostics:
                 if d.kind in NOTE_KINDS:
                     continue
-                message = f"imported module, analysed for its summaries only: {d.message}"
-                yield Diagnostic(d.path, message, d.line, d.col, d.kind)
+                yield Diagnostic(d.path, as_context(d.message), d.line, d.col, d.kind)
 
 
 def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: list[Handed]) -> bool:

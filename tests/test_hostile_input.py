@@ -28,6 +28,11 @@ ODD_FILES: dict[str, bytes] = {
     "cr_only.py": LEAK.replace("\n", "\r").encode(),
     "nested_fstring.py": b'import logging\n\n\ndef f(user):\n    logging.info(f"{f"{user.email}"}")\n',
     "type_params.py": b"type Pair = tuple[int, int]\n\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n",
+    # Python 3.14 code, read on an older Python: PEP 758 with a colon in its comment (as in Home Assistant), a
+    # t-string and a PEP 701 f-string, around a leak
+    "python314.py": b"import logging\n\n\ndef f(user, d):\n    try:\n        page = t'<p>{user.name}</p>'\n"
+    b"    except TypeError, ValueError:  # pragma: no cover: odd\n        return f'{d[\"k\"]}'\n"
+    b"    logging.info('%s', user.email)\n    return page\n",
     "match_statement.py": b"def f(command):\n    match command:\n        case [x, y]:\n            return x\n",
     "empty.py": b"",
     "long_line.py": b"X = [" + b"1, " * 100_000 + b"]\n",
@@ -51,7 +56,7 @@ def test_odd_but_valid_files_are_analysed_and_bad_ones_named(cli: str, tmp_path:
     assert done.returncode == 3, done.stderr  # findings, but incomplete
     report = json.loads(done.stdout)
     leaks = {f["path"] for f in report["findings"]}
-    assert leaks == {"latin1_declared.py", "bom.py", "crlf.py", "cr_only.py", "nested_fstring.py"}
+    assert leaks == {"latin1_declared.py", "bom.py", "crlf.py", "cr_only.py", "nested_fstring.py", "python314.py"}
     reasons = {d["path"]: d["message"] for d in report["diagnostics"]}
     for name, (_, reason) in BAD_FILES.items():
         assert reason in reasons.pop(name), name

@@ -3,6 +3,7 @@ rounds, methods inherited across modules, and a diagnostic for whatever the plan
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -96,19 +97,62 @@ def test_the_rewrite_keeps_every_line_where_it_was() -> None:
     assert late.lineno == source.splitlines().index("class Late:") + 1
 
 
+LINE_REPAIRS = {
+    "type Email = str\n": "Email = str\n",
+    "type Pair[T: (int, str)] = tuple[T, T]  # why\n": "Pair = tuple[T, T]  # why\n",
+    "    def first[T](items: list[T]) -> T:\n": "    def first(items: list[T]) -> T:\n",
+    "class Page[T = dict[str, int]](Base):\n": "class Page(Base):\n",
+    "except TypeError, ValueError:  # no cover: odd\n": "except (TypeError, ValueError):  # no cover: odd\n",
+    "except* OSError, KeyError:\n": "except* (OSError, KeyError):\n",
+    "lazy from os import path\n": "from os import path\n",
+}
+
+
+@pytest.mark.parametrize("line", sorted(LINE_REPAIRS))
+def test_lines_of_newer_syntax_are_repaired_in_place(line: str) -> None:
+    from privacy_lint.repair import _repair
+
+    assert _repair(line) == LINE_REPAIRS[line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["except A, B as error:\n", "def f[\n", 'x = t"{a}"\n', "type = 3\n", "class C[T: 'str']:\n"],
+)
+def test_lines_the_repairs_do_not_cover_are_left_to_libcst(line: str) -> None:
+    from privacy_lint.repair import _repair
+
+    assert _repair(line) is None
+
+
+@pytest.mark.parametrize("syntax", sorted(NEWER_SYNTAX))
+def test_repairs_and_the_libcst_rewrite_index_alike(syntax: str) -> None:
+    from privacy_lint.downlevel import rewrite
+    from privacy_lint.repair import repaired
+
+    source = NEWER_SYNTAX[syntax] + HELPER_TAIL + "\n\nclass Late:\n    email: str\n"
+    quick = repaired(source)
+    if quick is None:
+        return  # left to LibCST (PEP 701, 750, 798)
+    older = rewrite(source)
+    assert older is not None
+    assert ast.dump(quick, include_attributes=True) == ast.dump(ast.parse(older), include_attributes=True)
+
+
 def test_a_file_the_index_cannot_read_is_a_diagnostic_and_makes_the_scan_incomplete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import privacy_lint.downlevel as downlevel
 
     monkeypatch.setattr(downlevel, "rewrite", lambda source: "def broken(:\n")  # a rewrite that falls short
-    _write(tmp_path, {"app/__init__.py": "", "app/helpers.py": "type Email = str" + HELPER_TAIL, "app/views.py": VIEW})
+    helpers = NEWER_SYNTAX["pep750-tstring"] + HELPER_TAIL  # no line repair covers t-strings: LibCST's rewrite
+    _write(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "app/views.py": VIEW})
     result = scan([str(tmp_path / "app")], default_catalog(), jobs=1)
     problems = [d for d in result.diagnostics if d.kind == "index-error"]
     assert [d.path for d in problems] == [str(tmp_path / "app" / "helpers.py")]
     assert "syntax newer than Python" in problems[0].message
     with pytest.raises(NewerSyntax):
-        parse_python("type Email = str\n")
+        parse_python(helpers)
 
 
 def test_a_context_module_that_fails_is_named(cli: str, tmp_path: Path) -> None:
