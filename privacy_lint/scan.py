@@ -208,8 +208,8 @@ class _Run:
             first = self.plan.units[members[0]].target.display
             message = (
                 f"import cycle of {len(members)} modules, {first} among them: its summaries still changed after "
-                f"{rounds.rounds} rounds and {rounds.analyses} analyses; flows that cross more of its members than "
-                "those rounds followed may be missing"
+                f"{rounds.rounds} round{'s' if rounds.rounds != 1 else ''} and {rounds.analyses} analyses; flows "
+                "that cross more of its members than those rounds followed may be missing"
             )
             self.diagnostics.append(Diagnostic(first, message, kind="cycle-unsettled"))
 

@@ -1,10 +1,12 @@
 """Scan a pinned list of popular packages (benchmarks/corpus.py, set "robustness") with the installed CLI.
 
-    python scripts/corpus_check.py            # writes scripts/corpus_results.md and scripts/corpus_findings.json
+    python scripts/corpus_check.py                       # writes scripts/corpus_results.md
+    python scripts/corpus_check.py --findings FILE.json  # also every finding, for triage
 
 Reports files scanned, files not analysed with their reasons, findings per rule, wall time, peak memory of the
-whole process tree, and every internal error (the target is zero). The findings are kept in JSON for triage
-(scripts/corpus_triage.md). The packages are unpacked wheels: read, never installed or imported.
+whole process tree, and every internal error (the target is zero). scripts/corpus_findings.json holds the
+findings that scripts/corpus_triage.md judged (the first run, 2026-11-29). The packages are unpacked wheels: read,
+never installed or imported.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ sys.path.insert(0, str(HERE.parent / "benchmarks"))
 from corpus import SETS, folders, python_files  # noqa: E402
 from run import timed  # noqa: E402
 
+from privacy_lint.findings import NOTE_KINDS  # noqa: E402
+
 RESULTS = HERE / "corpus_results.md"
-FINDINGS = HERE / "corpus_findings.json"
 
 
 def main() -> int:
+    findings_file = Path(sys.argv[sys.argv.index("--findings") + 1]) if "--findings" in sys.argv else None
     roots = folders("robustness")
     files = python_files(roots)
     cli = str(Path(sys.executable).parent / "privacy-lint")
@@ -36,7 +40,8 @@ def main() -> int:
         command = [cli, "check", "--no-cache", "--allow-incomplete", "--format", "json", "-o", str(report)]
         seconds, peak = timed([*command, *map(str, roots)])
         data = json.loads(report.read_text())
-    diagnostics = data["diagnostics"]
+    notes = [d for d in data["diagnostics"] if d["kind"] in NOTE_KINDS]
+    diagnostics = [d for d in data["diagnostics"] if d["kind"] not in NOTE_KINDS]
     findings = data["findings"]
     internal = [d for d in diagnostics if d["kind"] == "internal-error"]
     by_package = Counter(_package(f["path"], roots) for f in findings)
@@ -67,11 +72,16 @@ def main() -> int:
         "",
         *(f"- `{_short(d['path'], roots)}`: {d['kind']}: {d['message']}" for d in diagnostics),
         "",
+        "## Notes (every file analysed; what the whole-project plan did not reach)",
+        "",
+        *(f"- `{_short(d['path'], roots)}`: {d['kind']}: {_unrooted(d['message'], roots)}" for d in notes),
+        "",
     ]
     RESULTS.write_text("\n".join(lines))
-    for finding in findings:
-        finding["path"] = _short(finding["path"], roots)
-    FINDINGS.write_text(json.dumps(findings, indent=1, ensure_ascii=False) + "\n")
+    if findings_file is not None:
+        for finding in findings:
+            finding["path"] = _short(finding["path"], roots)
+        findings_file.write_text(json.dumps(findings, indent=1, ensure_ascii=False) + "\n")
     print("\n".join(lines))
     return 1 if internal else 0
 
@@ -81,6 +91,13 @@ def _package(path: str, roots: list[Path]) -> str:
         if Path(path).resolve().is_relative_to(root.resolve()):
             return root.name
     return "?"
+
+
+def _unrooted(message: str, roots: list[Path]) -> str:
+    """A message without the corpus cache's folder in the paths it names."""
+    for root in roots:
+        message = message.replace(f"{root.resolve().parent}/", "")
+    return message
 
 
 def _short(path: str, roots: list[Path]) -> str:
