@@ -27,6 +27,7 @@ CORPORA = {
     "sample service": [ROOT / "fixtures" / "sample_service"],
     "multi-module projects": [ROOT / "fixtures" / "projects"],
     "multi-module projects b": [ROOT / "fixtures" / "projects_b"],
+    "unseen holdout c (issue 13)": [ROOT / "fixtures" / "holdout_c"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
