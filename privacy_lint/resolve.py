@@ -70,15 +70,12 @@ class ClassTable(dict[str, ClassInfo]):
             info.fields[attr] = Origin(item.category, text, place, item.confidence, item.why)
         for attr, related in summary.relations.items():
             info.attrs[attr] = Value(type=related)
-        for base in self.mro(key)[1:]:  # fields and relations are inherited: a Django abstract model's email
-            inherited = self.get(base)
+        for base in self.mro(key)[1:]:  # fields are inherited: a Django abstract model's email (attributes are
+            inherited = self.get(base)  # looked up through the MRO when read: Resolver.class_attr)
             if inherited is not None:
                 for attr, origin in inherited.fields.items():
                     if attr not in info.members:
                         info.fields.setdefault(attr, replace(origin, text=f"{summary.name}.{attr}"))
-                for attr, value in inherited.attrs.items():
-                    if attr not in info.members and value.type:
-                        info.attrs.setdefault(attr, value)
                 info.repr_fields = info.repr_fields or inherited.repr_fields
         return info
 

@@ -279,7 +279,7 @@ class _Run:
                 cycle = cycles[group]
                 for module in modules:
                     unit = cycle.unit_of[module]
-                    own = os.path.join(store, f"cycle-{unit}-{cycle.rounds.rounds}")
+                    own = cycle.writing[unit] = os.path.join(store, f"cycle-{unit}-{cycle.rounds.rounds}")
                     submit(group, unit, (*cycle.needs, *cycle.seen_by(module)), own, True)
                     left[group] += 1
 
@@ -322,7 +322,7 @@ class _Run:
                             cycle = cycles[group]
                             cycle.results[unit] = analysed.result
                             if analysed.summary is not None:
-                                cycle.file[id(analysed.summary)] = analysed.written
+                                cycle.file[id(analysed.summary)] = cycle.writing[unit]
                             module = plan.units[unit].module
                             submit_ready(group, cycle.rounds.record(module, analysed.summary, analysed.asked))
                             if cycle.rounds.settled:
@@ -354,6 +354,7 @@ class _Cycle:
     unit_of: dict[str, int]
     needs: tuple[tuple[str, str], ...]  # the summary files of the modules outside the cycle it depends on
     file: dict[int, str] = field(default_factory=dict)  # id of a member's summary -> the file it was written to
+    writing: dict[int, str] = field(default_factory=dict)  # unit -> the file its running analysis writes
     results: dict[int, FileResult] = field(default_factory=dict)
 
     def seen_by(self, module: str) -> tuple[tuple[str, str], ...]:
@@ -368,7 +369,6 @@ class Analysed:
     handed: Handed | None = None  # what its summary hands importers, for the gate
     summary: ModuleSummary | None = None  # import-cycle members only: the main process settles the cycle
     asked: frozenset[str] = frozenset()  # ... and the names their analysis looked up in other modules' summaries
-    written: str = ""  # ... and where the summary was written
 
 
 def _context_problems(run: _Run) -> Iterator[Diagnostic]:
@@ -479,8 +479,7 @@ def _analyse(
     if export_to is None or summary is None:
         return Analysed(result, None, None, frozenset(externals.asked or ()))
     write_atomic(Path(export_to), pickle.dumps(summary, PICKLE))
-    asked = frozenset(externals.asked or ())
-    return Analysed(result, Handed.of(summary), summary if ask else None, asked, export_to if ask else "")
+    return Analysed(result, Handed.of(summary), summary if ask else None, frozenset(externals.asked or ()))
 
 
 @lru_cache(maxsize=1)
