@@ -98,7 +98,7 @@ class Engine:
                 self._own_index(text, path, name, index),
             )
             raws = analysis.run()
-            findings = build_findings(raws, module, path, self.catalog, self.options.keep_guarded)
+            findings = build_findings(raws, module, path, self.catalog)
             self._suppress(result, findings, text)
             if export:
                 result.summary = export_module(analysis, text, path, index.dependencies(name) if index else ())

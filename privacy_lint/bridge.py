@@ -76,6 +76,7 @@ def _exported(info: FunctionInfo, locator: _Locator, module_name: str, wrapper: 
             sink.hit.destination,
             sink.hit.sink_text,
             sink.hit.confidence_cap,
+            sink.hit.http,
             sink.guarded,
             locator.place(sink.hit.node, start),
             tuple((note, locator.place(node, start)) for note, node in sink.steps),
@@ -183,7 +184,7 @@ def function_info(exported: ExportedFunction) -> FunctionInfo:
         state="done",
     )
     for sink in exported.sinks:
-        hit = SinkHit(sink.service, sink.destination, sink.sink_text, sink.sink, sink.confidence_cap)
+        hit = SinkHit(sink.service, sink.destination, sink.sink_text, sink.sink, sink.confidence_cap, sink.http)
         info.param_sinks[(sink.param, sink_key(sink.sink))] = ParamSink(
             sink.param, hit, sink.steps, sink.guarded, sink.via_self
         )

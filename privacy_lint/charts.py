@@ -51,9 +51,7 @@ def data_map(inventory: list[CategoryEntry], recipients: list[Recipient]) -> str
     for category in categories:
         for destination in sorted({f.destination for f in category.flows}):
             flows = [f for f in category.flows if f.destination == destination]
-            risky = any(not f.guarded and f.rule == "PRV201" for f in flows) and any(
-                (destination, f.service) in unguarded for f in flows
-            )
+            risky = any(f.unconsented for f in flows) and any((destination, f.service) in unguarded for f in flows)
             colour = "#c62828" if risky else "#90a4ae"
             internal = all(f.service in INTERNAL for f in flows)  # logs and exceptions stay in the organisation
             dash = ' stroke-dasharray="4 3"' if internal else ""

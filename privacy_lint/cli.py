@@ -270,7 +270,6 @@ def _run_scan(
     debug: bool,
     quiet: bool,
     require_reason: bool = False,
-    keep_guarded: bool = False,
 ) -> ScanResult:
     """The scan `check` and `report` share: configuration, test code, cache, options."""
     from privacy_lint.discovery import SKIPPED_DIRS
@@ -280,7 +279,6 @@ def _run_scan(
     skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
     options = EngineOptions(
         include_pseudonymous=config.include_pseudonymous,
-        keep_guarded=keep_guarded,
         require_reason=require_reason,
         file_timeout=file_timeout,
         debug=debug,
@@ -395,9 +393,8 @@ def report(
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
     config, catalog = _settings(paths, config_file, overrides, rule_packs, debug, not no_cache, cache_dir)
     result = _run_scan(
-        paths, config, catalog, exclude, include_tests, jobs, cache_dir, no_cache, file_timeout, debug, quiet,
-        keep_guarded=True,
-    )  # fmt: skip
+        paths, config, catalog, exclude, include_tests, jobs, cache_dir, no_cache, file_timeout, debug, quiet
+    )
     for file_result in result.files:
         file_result.findings = [
             f
@@ -409,7 +406,7 @@ def report(
         from privacy_lint.baseline import BaselineError, filter_new
 
         try:
-            fresh, _ = filter_new([f for f in result.findings if not f.guarded], Path(baseline_file))
+            fresh, _ = filter_new(list(result.findings), Path(baseline_file))
         except BaselineError as exc:
             _fail(str(exc))
         new = {id(f) for f in fresh}

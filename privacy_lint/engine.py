@@ -44,7 +44,7 @@ class Analysis(Evaluator):
 
     def _resolve_consent(self) -> list[RawFinding]:
         """Mark as guarded the consent findings in helpers whose every caller in the module checks consent."""
-        guarded: dict[str, bool] = {key: info.consent_decorated for key, info in self.functions.items()}
+        guarded: dict[str, str] = {key: info.consent_decorated for key, info in self.functions.items()}
         changed = True
         while changed:
             changed = False
@@ -52,7 +52,8 @@ class Analysis(Evaluator):
                 if guarded[key] or not info.call_sites:
                     continue
                 if all(local or (caller is not None and guarded[caller.key]) for caller, local in info.call_sites):
-                    guarded[key] = changed = True
+                    guarded[key] = f"the callers of {key.rsplit('.', 1)[-1]}()"
+                    changed = True
         for raw in self.findings:
             if raw.hit.service in self.catalog.consent_services and not raw.guarded and raw.function is not None:
                 raw.guarded = guarded[raw.function.key]
@@ -66,21 +67,23 @@ class Analysis(Evaluator):
             self.exec_statement(statement)
             if isinstance(statement, cst.If) and not self.guarded:
                 self.guarded = self._guards_rest(statement)
-                self.asserted = self.asserted or self._guards_rest(statement, RAISES)
+                self.asserted = self.asserted or bool(self._guards_rest(statement, RAISES))
         asserted = self.asserted
         self.guarded, self.asserted = saved, saved_asserted
         return asserted
 
-    def _guards_rest(self, node: cst.If, exits: tuple[type[cst.CSTNode], ...] = EXITS) -> bool:
-        """`if not has_consent(u): return` guards the statements after it."""
+    def _guards_rest(self, node: cst.If, exits: tuple[type[cst.CSTNode], ...] = EXITS) -> str:
+        """`if not has_consent(u): return` guards the statements after it: the check, or ""."""
         polarity = self.polarity(node.test)
         if node.orelse is None:
-            return polarity.when_false and always_exits(node.body, exits)
-        if isinstance(node.orelse, cst.Else):
-            return (polarity.when_false and always_exits(node.body, exits)) or (
+            exits_when_refused = polarity.when_false and always_exits(node.body, exits)
+        elif isinstance(node.orelse, cst.Else):
+            exits_when_refused = (polarity.when_false and always_exits(node.body, exits)) or (
                 polarity.when_true and always_exits(node.orelse.body, exits)
             )
-        return False
+        else:
+            exits_when_refused = False
+        return self.check_text(node.test) if exits_when_refused else ""
 
     def exec_suite(self, suite: cst.BaseSuite) -> None:
         self.exec_block(suite.body)
@@ -115,7 +118,8 @@ class Analysis(Evaluator):
         if isinstance(call, cst.Call):  # ensure_consent(user): returns only if consent is given
             info = self._local_function(self.qualname(call.func))
             if info is not None and self.analyse_function(info).asserts_consent:
-                self.guarded = self.asserted = True
+                self.guarded = self.guarded or self.check_text(call)
+                self.asserted = True
 
     def stmt_Assign(self, node: cst.Assign) -> None:
         value = self.eval(node.value)
@@ -173,7 +177,8 @@ class Analysis(Evaluator):
         if node.msg is not None:
             self.eval(node.msg)
         if self.polarity(node.test).when_true:
-            self.guarded = self.asserted = True
+            self.guarded = self.guarded or self.check_text(node.test)
+            self.asserted = True
 
     def stmt_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -217,12 +222,12 @@ class Analysis(Evaluator):
         polarity = self.polarity(node.test)
         before = dict(self.scope.vars)
         saved = self.guarded
-        self.guarded = saved or polarity.when_true
+        self.guarded = saved or self.check_text(node.test, polarity.when_true)
         self.exec_suite(node.body)
         body_exits = always_exits(node.body)
         after_body = self.scope.vars
         self.scope.vars = dict(before)
-        self.guarded = saved or polarity.when_false
+        self.guarded = saved or self.check_text(node.test, polarity.when_false)
         if isinstance(node.orelse, cst.If):
             self.stmt_If(node.orelse)
         elif isinstance(node.orelse, cst.Else):
@@ -251,7 +256,7 @@ class Analysis(Evaluator):
         self.eval(node.test)
         before = dict(self.scope.vars)
         saved = self.guarded
-        self.guarded = saved or self.polarity(node.test).when_true
+        self.guarded = saved or self.check_text(node.test, self.polarity(node.test).when_true)
         self.exec_suite(node.body)
         self.guarded = saved
         self._merge_into(before)
@@ -303,7 +308,9 @@ class Analysis(Evaluator):
         info.is_property = any(
             (dotted(d.decorator) or "").endswith(("property", "cached_property")) for d in node.decorators
         )
-        info.consent_decorated = any(self._consent_decorator(d.decorator) for d in node.decorators)
+        info.consent_decorated = next(
+            (f"@{self.check_text(d.decorator)}" for d in node.decorators if self._consent_decorator(d.decorator)), ""
+        )
         for decorator in node.decorators:
             call = decorator.decorator
             if isinstance(call, cst.Call):

@@ -226,7 +226,7 @@ class Evaluator(SinkReporter):
         left = self.eval(node.left)
         saved = self.guarded
         if isinstance(node.operator, cst.And) and self.polarity(node.left).when_true:
-            self.guarded = True
+            self.guarded = saved or self.check_text(node.left)
         right = self.eval(node.right)
         self.guarded = saved
         return join(left, right)  # `session or requests.Session()` is one or the other: a Session either way
@@ -241,9 +241,9 @@ class Evaluator(SinkReporter):
         self.eval(node.test)
         polarity = self.polarity(node.test)
         saved = self.guarded
-        self.guarded = saved or polarity.when_true
+        self.guarded = saved or self.check_text(node.test, polarity.when_true)
         body = self.eval(node.body)
-        self.guarded = saved or polarity.when_false
+        self.guarded = saved or self.check_text(node.test, polarity.when_false)
         orelse = self.eval(node.orelse)
         self.guarded = saved
         if polarity.when_true:

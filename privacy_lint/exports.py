@@ -36,7 +36,8 @@ class ExportedSink:
     destination: str
     sink_text: str
     confidence_cap: str
-    guarded: bool
+    http: bool
+    guarded: str
     sink: Place
     steps: tuple[tuple[str, Place], ...]
     via_self: tuple[str, ...] = ()  # methods called on `self` on the way (see engine.call_function)

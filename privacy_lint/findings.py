@@ -66,7 +66,11 @@ class Finding:
     scope: str  # qualified name of the enclosing function/class ("" at module level)
     sources: tuple[Source, ...]  # at least one; the first is the primary source
     steps: tuple[Step, ...] = ()  # flow from the primary source to the sink, both included
-    guarded: bool = False  # a consent check guards the call (recorded for reports)
+    consent: str = ""  # the consent check that guards the call, as written ("" when none does)
+
+    @property
+    def guarded(self) -> bool:
+        return bool(self.consent)
 
     @property
     def categories(self) -> tuple[str, ...]:

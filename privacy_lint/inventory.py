@@ -1,8 +1,9 @@
 """The privacy risk report's content, as plain data: what personal data the code touches, where it comes from,
 where it goes, and which flows lack consent. Every output format of `privacy-lint report` renders this.
 
-It is built from a scan run with consent-guarded transfers kept (they are flows, not findings) and from the
-project index (model and schema fields: data the code stores even when it never sends it anywhere).
+It is built from a scan's findings (every transfer is one, guarded by consent or not; a PRV201 marks a transfer
+that lacks the consent it needs) and from the project index (model and schema fields: data the code stores even
+when it never sends it anywhere).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Flow:
     path: str
     line: int
     rule: str
+    unconsented: bool = False  # the recipient needs consent and no consent check guards the call (PRV201)
 
 
 @dataclass
@@ -146,8 +148,9 @@ def build_report(result: ScanResult, catalog: Catalog, root: Path, config_text: 
 
     findings = [f for r in result.files for f in r.findings]
     prints = dict(zip(map(id, findings), fingerprints(findings), strict=True))
-    reported = [f for f in findings if not f.guarded]
-    guarded = [f for f in findings if f.guarded]
+    reported = findings
+    transfers = [f for f in findings if RULES[f.rule].family == "third-party"]
+    guarded = [f for f in transfers if f.guarded]
     sources = _Sources()
     report_findings = [_finding(f, prints[id(f)], sources) for f in reported]
     # riskiest first: severity, then transfers without consent, to third parties, then exceptions and logs
@@ -160,7 +163,7 @@ def build_report(result: ScanResult, catalog: Catalog, root: Path, config_text: 
     ]
     inventory = _inventory(findings, result, catalog)
     recipients = _recipients(findings, catalog)
-    consent_flows = [f for f in findings if f.service in catalog.consent_services]
+    consent_flows = [f for f in transfers if f.service in catalog.consent_services]
     covered = sum(1 for f in consent_flows if f.guarded)
     summary = {
         "files_scanned": len(result.files),
@@ -212,7 +215,10 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
             )
         return entries[category_id]
 
+    unconsented = {(f.path, f.span.line, f.span.col) for f in findings if f.rule == "PRV201"}
     for finding in findings:
+        if finding.rule == "PRV201":
+            continue  # the same call's PRV101/PRV102 is the flow; the PRV201 marks it unconsented
         for source in finding.sources:
             place = Place(source.path or finding.path, source.span.line, source.text, "source")
             target = entry(source.category)
@@ -225,7 +231,8 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
                     finding.guarded,
                     finding.path,
                     finding.span.line,
-                    finding.rule if not finding.guarded else "",
+                    finding.rule,
+                    (finding.path, finding.span.line, finding.span.col) in unconsented,
                 )
             )
     if result.index is not None:
@@ -245,6 +252,8 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
 def _recipients(findings: list[Finding], catalog: Catalog) -> list[Recipient]:
     found: dict[tuple[str, str], Recipient] = {}
     for finding in findings:
+        if finding.rule == "PRV201":
+            continue  # counted with the same call's PRV101/PRV102
         key = (finding.destination, finding.service)
         recipient = found.setdefault(
             key, Recipient(finding.destination, finding.service, PURPOSES.get(finding.service, finding.service))

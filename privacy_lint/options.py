@@ -11,7 +11,6 @@ DEFAULT_FILE_TIMEOUT = 60.0  # the slowest real file measured (sympy) takes a fe
 @dataclass(frozen=True)
 class EngineOptions:
     include_pseudonymous: bool = False
-    keep_guarded: bool = False
     require_reason: bool = False  # suppressions without a reason do not suppress
     honour_noqa: bool = True  # off under flake8, which applies noqa comments itself
     file_timeout: float = DEFAULT_FILE_TIMEOUT  # seconds per file; 0: no limit

@@ -10,24 +10,24 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from privacy_lint.exports import Place
 from privacy_lint.findings import Finding, Source, Span, Step
 from privacy_lint.rulepacks import Catalog
-from privacy_lint.summaries import RawFinding
+from privacy_lint.summaries import RawFinding, SinkHit
 from privacy_lint.values import CONFIDENCE_RANK, Flow, Node
 
 _SEVERITY = {"special": "error", "high": "error", "personal": "warning", "pseudonymous": "note"}
 _CONFIDENCES = ("low", "medium", "high")
 
 
-def rule_for(service: str, guarded: bool, catalog: Catalog) -> str | None:
-    """The rule a sink's service maps to; None for a consent-guarded transfer that needs consent."""
+def rules_for(hit: SinkHit, guarded: bool, catalog: Catalog) -> tuple[str, ...]:
+    """The rules a sink reports. Every transfer is PRV101 (an SDK) or PRV102 (an HTTP request, to a vendor's host
+    too), consent or not; a service that needs consent (analytics, marketing, advertising) reached with no
+    consent check also gets PRV201."""
+    service = hit.service
     if service == "log":
-        return "PRV001"
+        return ("PRV001",)
     if service == "exception":
-        return "PRV002"
-    if service in catalog.consent_services:
-        return None if guarded else "PRV201"
-    if service == "http":
-        return "PRV102"
-    return "PRV101"
+        return ("PRV002",)
+    transfer = "PRV102" if hit.http else "PRV101"
+    return (transfer,) if guarded or service not in catalog.consent_services else (transfer, "PRV201")
 
 
 def _span(ranges: Mapping[cst.CSTNode, CodeRange], node: Node, fallback: Span) -> Span:
@@ -61,7 +61,8 @@ def _message(rule: str, sources: list[Source], raw: RawFinding) -> str:
         return f"{what} in an exception message ({by})"
     if rule == "PRV201":
         return f"{what} sent to {hit.destination} ({hit.service}) by {by} with no consent check"
-    return f"{what} sent to {hit.destination} by {by}"
+    consent = f" (consent: guarded by {raw.guarded})" if raw.guarded else ""
+    return f"{what} sent to {hit.destination} by {by}{consent}"
 
 
 def _distinct_sources(flows: list[Flow], ranges: Mapping[cst.CSTNode, CodeRange]) -> list[Flow]:
@@ -90,22 +91,19 @@ def _distinct_sources(flows: list[Flow], ranges: Mapping[cst.CSTNode, CodeRange]
     return list(best.values())
 
 
-def build_findings(
-    raws: list[RawFinding], module: cst.Module, path: str, catalog: Catalog, keep_guarded: bool = False
-) -> list[Finding]:
+def build_findings(raws: list[RawFinding], module: cst.Module, path: str, catalog: Catalog) -> list[Finding]:
     """Merge raw findings per (rule, reported node), resolve positions once, and phrase the messages."""
     grouped: dict[tuple[str, int], tuple[RawFinding, list[Flow]]] = {}
     for raw in raws:
-        rule = rule_for(raw.hit.service, raw.guarded, catalog)
-        if rule is None:
-            if not keep_guarded:
+        for rule in rules_for(raw.hit, bool(raw.guarded), catalog):
+            key = (rule, id(raw.report_node))
+            if key not in grouped:
+                grouped[key] = (raw, list(raw.flows))
                 continue
-            rule = "PRV201"
-        key = (rule, id(raw.report_node))
-        if key in grouped:
-            grouped[key][1].extend(raw.flows)
-        else:
-            grouped[key] = (raw, list(raw.flows))
+            first, flows = grouped[key]
+            flows.extend(raw.flows)
+            if first.guarded and not raw.guarded:  # guarded only when every flow to the call is
+                grouped[key] = (raw, flows)
     if not grouped:
         return []
     ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -165,7 +163,7 @@ def build_findings(
                 scope=raw.scope,
                 sources=tuple(sources),
                 steps=tuple(steps),
-                guarded=raw.guarded,
+                consent="" if rule in ("PRV001", "PRV002") else raw.guarded,
             )
         )
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.rule))

@@ -167,7 +167,7 @@ class Resolver:
         self.is_package = is_package  # an __init__.py: relative imports start from the module itself
         self.findings: list[RawFinding] = []
         self.scope = Scope(None)
-        self.guarded = False  # a consent check guards the code being analysed
+        self.guarded = ""  # the consent check that guards the code being analysed, as written
         self.asserted = False  # ... and it raises when consent is missing (`ensure_consent(user)`)
         self.context: list[str] = []  # qualified scope names for fingerprints
 
@@ -488,6 +488,15 @@ class Resolver:
                     function.consent_wrapper = True
                 return
             scope = scope.parent
+
+    def check_text(self, test: cst.CSTNode, applies: bool = True) -> str:
+        """A consent check as findings name it (`has_consent(user, "analytics")`); "" when it does not apply."""
+        if not applies:
+            return ""
+        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test = test.expression  # `if not has_consent(u): return` is guarded by has_consent(u)
+        text = " ".join(self.module.code_for_node(test).split())
+        return text if len(text) <= 80 else text[:79] + "…"
 
     def _reportable(self, origin: Origin) -> bool:
         category = self.catalog.categories.get(origin.category)

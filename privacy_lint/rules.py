@@ -52,8 +52,11 @@ RULES: dict[str, Rule] = {
             "personal-data-to-third-party",
             "third-party",
             "Personal data sent to a third-party service",
-            "Personal data is passed to a third-party SDK (error monitoring, APM and tracing, CRM and messaging, AI "
-            "APIs, payments, search, data warehouses). The finding names the recipient.",
+            "Personal data is passed to a third-party SDK: error monitoring, APM and tracing, CRM and messaging, AI "
+            "APIs, payments, search, data warehouses, and analytics, marketing and advertising too. Every transfer "
+            "is reported, whether or not a consent check guards it: a guarded call names the check in its message "
+            '(`consent: guarded by has_consent(user, "analytics")`) and in the `consent` field of JSON and SARIF. '
+            "The finding names the recipient.",
             "Every recipient of personal data must be listed in the record of processing (GDPR Art. 30) and bound "
             "by a data processing agreement (Art. 28); transfers outside the EEA need a legal basis (Art. 44).",
             'sentry_sdk.set_user({"email": user.email})',
@@ -66,8 +69,9 @@ RULES: dict[str, Rule] = {
             "third-party",
             "Personal data sent in an outbound HTTP request",
             "Personal data is placed in the URL, query parameters, headers or body of an HTTP request (requests, "
-            "httpx, aiohttp, urllib3, urllib) to a host that is not known to be internal. The host is named when "
-            "it is a literal.",
+            "httpx, aiohttp, urllib3, urllib) to a host that is not known to be internal, a vendor's API host "
+            "included (a raw POST to Klaviyo is an HTTP transfer to Klaviyo). The host is named when it is known. "
+            "As for PRV101, a consent check does not remove the finding; the message names it.",
             "An HTTP request to another organisation is a disclosure of personal data: it needs a purpose, a legal "
             "basis and a contract (GDPR Art. 6, 28), and personal data in URLs also lands in proxy and server logs.",
             'requests.post("https://api.partner.example/leads", json={"email": user.email})',
@@ -81,7 +85,8 @@ RULES: dict[str, Rule] = {
             "Personal data used for analytics, marketing or advertising without a consent check",
             "Personal data is sent to an analytics, marketing, advertising or profiling destination and no consent "
             "check guards the call: no enclosing if/while/conditional on a consent test, no early return when "
-            "consent is missing, no consent decorator, and no caller in the module that checks consent first.",
+            "consent is missing, no consent decorator, and no caller in the module that checks consent first. It "
+            "is reported in addition to the PRV101 or PRV102 of the same call, which stays when consent is added.",
             "Tracking, marketing and profiling rest on consent (GDPR Art. 6(1)(a), ePrivacy Art. 5(3)); without a "
             "check, data of people who refused or never answered is processed unlawfully.",
             'analytics.identify(user.id, {"email": user.email})',

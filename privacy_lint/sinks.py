@@ -10,6 +10,8 @@ from privacy_lint.summaries import ParamSink, RawFinding, SinkHit, sink_key
 from privacy_lint.syntax import url_host
 from privacy_lint.values import Flow, Value, in_order
 
+UNDER_CONSENT = "the consent check the data was read under"  # `x if has_consent(u) else None`
+
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
 
@@ -79,11 +81,11 @@ class SinkReporter(Resolver):
         if host is not None and "\0" in host and target is None:
             host = None
         if target is not None:
-            hit = SinkHit(target.service, target.destination, self._callee_text(node.func), node)
+            hit = SinkHit(target.service, target.destination, self._callee_text(node.func), node, http=True)
         elif host is not None:
-            hit = SinkHit("http", host, self._callee_text(node.func), node)
+            hit = SinkHit("http", host, self._callee_text(node.func), node, http=True)
         else:
-            hit = SinkHit("http", "a host not known statically", self._callee_text(node.func), node, "low")
+            hit = SinkHit("http", "a host not known statically", self._callee_text(node.func), node, "low", True)
         flows: list[Flow] = []
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None
@@ -111,7 +113,7 @@ class SinkReporter(Resolver):
                 continue
             concrete.append(flow)
         if concrete:
-            guarded = self.guarded or all(f.consented for f in concrete)
+            guarded = self.guarded or (UNDER_CONSENT if all(f.consented for f in concrete) else "")
             self.findings.append(RawFinding(hit, report_node, concrete, self._scope_name(), guarded, function))
 
     def _named(self, name: str, value: Value, node: cst.CSTNode, evidence: bool = False) -> Value:

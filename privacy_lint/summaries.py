@@ -26,6 +26,7 @@ class SinkHit:
     sink_text: str
     node: Node
     confidence_cap: str = "high"  # an unknown HTTP host caps the finding's confidence
+    http: bool = False  # an HTTP request (PRV102), to a vendor's host or any other
 
 
 @dataclass(slots=True)
@@ -34,7 +35,7 @@ class RawFinding:
     report_node: cst.CSTNode
     flows: list[Flow]
     scope: str
-    guarded: bool
+    guarded: str  # the consent check that guards the call ("" when none does)
     function: FunctionInfo | None
     via: str = ""  # "audit(value)" when the sink is inside a called helper
 
@@ -44,7 +45,7 @@ class ParamSink:
     param: int
     hit: SinkHit
     steps: tuple[tuple[str, Node], ...]
-    guarded: bool
+    guarded: str
     via_self: tuple[str, ...] = ()  # methods called on `self` on the way: a subclass may override them
 
 
@@ -63,13 +64,13 @@ class FunctionInfo:
     name_personal: list[bool] = field(default_factory=list)
     param_sinks: dict[tuple[int, Hashable], ParamSink] = field(default_factory=dict)  # (param, sink_key(node))
     returns: Value = field(default_factory=Value)
-    consent_decorated: bool = False
+    consent_decorated: str = ""  # the consent decorator, as written
     instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
     is_property: bool = False
     consent_wrapper: bool = False  # a decorator: calls the function it wraps only under a consent check
     asserts_consent: bool = False  # returns only when consent is given (raises or exits otherwise)
     state: str = "new"  # new | running | done
-    call_sites: list[tuple[FunctionInfo | None, bool]] = field(default_factory=list)
+    call_sites: list[tuple[FunctionInfo | None, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ def run(cli: str, fmt: str) -> str:
 
 def test_github_annotations(cli: str) -> None:
     lines = run(cli, "github").splitlines()
-    assert len(lines) == 11
+    assert len(lines) == 14
     pattern = re.compile(
         r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,title=PRV\d{3} [^:]+::PRV\d{3} .+$"
     )
@@ -37,8 +37,8 @@ def test_gitlab_sast_report_shape(cli: str) -> None:
     for key in ("start_time", "end_time"):
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", scan[key])
     vulnerabilities = report["vulnerabilities"]
-    assert len(vulnerabilities) == 11
-    assert len({v["id"] for v in vulnerabilities}) == 11
+    assert len(vulnerabilities) == 14
+    assert len({v["id"] for v in vulnerabilities}) == 14
     for vulnerability in vulnerabilities:
         assert re.fullmatch(r"[0-9a-f-]{36}", vulnerability["id"])
         assert vulnerability["severity"] in ("Critical", "High", "Medium", "Low", "Info", "Unknown")

@@ -68,8 +68,10 @@ def test_every_key_applies(cli: str, project: Path) -> None:
         ("src/app/views.py", "8", "PRV001"),  # request.remote_addr
         ("src/app/views.py", "9", "PRV001"),  # member.name: person-objects
         ("src/app/views.py", "10", "PRV001"),  # nhs_number: personal-data names
-        ("src/app/views.py", "12", "PRV201"),  # acme.analytics.send: sinks; PRV102 to *.acme.example: internal
-        ("tests/test_views.py", "12", "PRV201"),  # per-file-ignores drops PRV0 in tests; generated/ excluded
+        ("src/app/views.py", "12", "PRV101"),  # acme.analytics.send: sinks; PRV102 to *.acme.example: internal
+        ("src/app/views.py", "12", "PRV201"),
+        ("tests/test_views.py", "12", "PRV101"),  # per-file-ignores drops PRV0 in tests; generated/ excluded
+        ("tests/test_views.py", "12", "PRV201"),
     ]
     document = json.loads(run(cli, "check", "--format", "json", "src", cwd=project).stdout)
     assert {f["rule"]: f["severity"] for f in document["findings"]}["PRV001"] == "error"
@@ -77,11 +79,11 @@ def test_every_key_applies(cli: str, project: Path) -> None:
 
 def test_config_is_found_from_a_subdirectory_and_the_command_line_wins(cli: str, project: Path) -> None:
     inside = run(cli, "check", "app", cwd=project / "src")
-    assert [r[2] for r in _rules(inside.stdout)] == ["PRV001", "PRV001", "PRV001", "PRV201"]
+    assert [r[2] for r in _rules(inside.stdout)] == ["PRV001", "PRV001", "PRV001", "PRV101", "PRV201"]
     selected = run(cli, "check", "--select", "PRV2", "app", cwd=project / "src")
     assert [r[2] for r in _rules(selected.stdout)] == ["PRV201"]
     ignored = run(cli, "check", "--ignore", "PRV0", "app", cwd=project / "src")  # replaces the file's ignore
-    assert [r[2] for r in _rules(ignored.stdout)] == ["PRV201"]
+    assert [r[2] for r in _rules(ignored.stdout)] == ["PRV101", "PRV201"]
     nothing_ignored = run(cli, "check", "--ignore", "PRV101", "app", cwd=project / "src")
     assert "PRV002" in [r[2] for r in _rules(nothing_ignored.stdout)]
 

@@ -37,7 +37,7 @@ def test_json_report_answers_the_reviewers_questions(cli: str) -> None:
     data = json.loads(_report(cli, FIXTURES / "sample_service", "--format", "json", ".").stdout)
     assert data["schema_version"] == 1
     summary = data["summary"]
-    assert summary["files_scanned"] == 4 and summary["findings"] == 11
+    assert summary["files_scanned"] == 4 and summary["findings"] == 14
     assert set(summary["categories"]) == {"IP address", "email address", "person's name", "phone number"}
     assert summary["consent_flows"] == 3 and summary["consent_guarded_flows"] == 1
     recipients = {r["destination"]: r for r in data["recipients"]}
@@ -114,7 +114,7 @@ def test_html_report_opens_in_a_headless_browser(cli: str, tmp_path: Path) -> No
     result = json.loads(dom.stdout.split(marker, 1)[1].split("</pre>", 1)[0].replace("&quot;", '"'))
     assert result["errors"] == []
     assert all(result["sections"].values()) and len(result["sections"]) == 7  # present and visible
-    assert result["total"] == 11 and 0 < result["filtered"] < result["total"]  # the filter hides rows
+    assert result["total"] == 14 and 0 < result["filtered"] < result["total"]  # the filter hides rows
     assert "Uncaught" not in dom.stderr  # no console error
     shot = tmp_path / "report.png"
     subprocess.run(

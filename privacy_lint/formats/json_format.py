@@ -16,6 +16,7 @@ SCHEMA_VERSION = 1
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
     data = asdict(finding)
     data["categories"] = list(finding.categories)
+    data["guarded"] = finding.guarded
     return data
 
 

@@ -78,6 +78,7 @@ def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, An
             "categories": list(finding.categories),
             "destination": finding.destination,
             "service": finding.service,
+            **({"consent": finding.consent} if finding.consent else {}),
         },
     }
     if thread:

@@ -1,0 +1,69 @@
+"""Every transfer is PRV101/PRV102, consent or not; PRV201 comes in addition where consent is needed and missing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+CODE = """import analytics
+import requests
+import sentry_sdk
+
+from app.consent import has_consent
+
+
+def signup(user):
+    analytics.track(user.id, "Signed Up", {"email": user.email})
+    if has_consent(user, "analytics"):
+        analytics.identify(user.id, {"email": user.email})
+    sentry_sdk.set_user({"email": user.email})
+    requests.post("https://a.klaviyo.com/api/profiles/", json={"email": user.email})
+
+
+def later(user):
+    if not has_consent(user, "marketing"):
+        return
+    requests.post("https://a.klaviyo.com/api/profiles/", json={"email": user.email})
+"""
+
+
+def _check(cli: str, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([cli, "check", "--no-cache", *args, "."], capture_output=True, text=True, cwd=root)
+
+
+def test_every_transfer_is_reported_and_says_whether_consent_guards_it(cli: str, tmp_path: Path) -> None:
+    (tmp_path / "signup.py").write_text(CODE)
+    done = _check(cli, tmp_path, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    found = {(f["span"]["line"], f["rule"]): f for f in json.loads(done.stdout)["findings"]}
+    assert sorted(found) == [
+        (9, "PRV101"), (9, "PRV201"),  # analytics without consent: the transfer, and the missing consent
+        (11, "PRV101"),  # the same transfer under a consent check is still a transfer
+        (12, "PRV101"),  # error monitoring needs no consent: a transfer only
+        (13, "PRV102"), (13, "PRV201"),  # raw HTTP to a marketing vendor is an HTTP transfer
+        (19, "PRV102"),  # after an early return when consent is missing
+    ]  # fmt: skip
+    guarded = found[(11, "PRV101")]
+    assert guarded["guarded"] is True and guarded["consent"] == 'has_consent(user, "analytics")'
+    assert guarded["message"].endswith('(consent: guarded by has_consent(user, "analytics"))')
+    assert found[(19, "PRV102")]["consent"] == 'has_consent(user, "marketing")'
+    assert found[(13, "PRV102")]["destination"] == "Klaviyo" and found[(13, "PRV102")]["service"] == "marketing"
+    assert not found[(9, "PRV101")]["guarded"] and found[(9, "PRV101")]["consent"] == ""
+    assert "with no consent check" in found[(9, "PRV201")]["message"]
+
+
+def test_sarif_and_the_report_carry_the_consent_state(cli: str, tmp_path: Path) -> None:
+    (tmp_path / "signup.py").write_text(CODE)
+    sarif = json.loads(_check(cli, tmp_path, "--format", "sarif").stdout)
+    consent = {r["properties"].get("consent") for r in sarif["runs"][0]["results"] if r["ruleId"] == "PRV101"}
+    assert 'has_consent(user, "analytics")' in consent
+    done = subprocess.run([cli, "report", "--no-cache", "-q", "--format", "json", "."], capture_output=True,
+                          text=True, cwd=tmp_path)  # fmt: skip
+    report = json.loads(done.stdout)
+    summary = report["summary"]
+    assert summary["by_rule"] == {"PRV101": 3, "PRV102": 2, "PRV201": 2}
+    assert summary["consent_flows"] == 4 and summary["consent_guarded_flows"] == 2
+    recipients = {r["destination"]: r for r in report["recipients"]}
+    assert recipients["Segment"]["consent"] == "partly guarded" and len(recipients["Segment"]["call_sites"]) == 2
+    assert recipients["Klaviyo"]["consent"] == "partly guarded"
