@@ -471,8 +471,7 @@ class Evaluator(SinkReporter):
         sink = self._sink(qual)
         if sink is not None:
             self.report_sink(node, sink, args, self._callee_text(func))
-            returned = self.catalog.returns_matcher.get(qual or "")
-            return Value(type=returned if isinstance(returned, str) else qual)
+            return Value(type=self.returned_type(qual, node) or qual)
         if qual is not None and self.catalog.http_matcher.get(qual):
             self.report_http(node, args, receiver)
             return Value(type=qual, host=self._client_host(args))
@@ -486,8 +485,8 @@ class Evaluator(SinkReporter):
         info = self._local_function(qual)
         if info is None and qual is not None and self.catalog.propagator_matcher.get(qual):
             return self._propagate(func, qual, receiver, args, node)
-        returned = self.catalog.returns_matcher.get(qual) if qual is not None else None
-        if isinstance(returned, str):  # a factory the catalogue knows: `client.init_index(...)` gives an index
+        returned = self.returned_type(qual, node)
+        if returned is not None:  # a factory the catalogue knows: `client.init_index(...)` gives an index
             return Value(type=returned, host=self._client_host(args))
         if self._is_sanitizer(qual, name) and (qual is None or qual not in self.classes):  # MaskedSms() builds one
             if info is not None:
@@ -538,8 +537,7 @@ class Evaluator(SinkReporter):
             values.append(own)
         if not values:
             return CLEAN
-        returned = self.catalog.returns_matcher.get(qual)
-        result = replace(self._combine(values), type=returned if isinstance(returned, str) else None)
+        result = replace(self._combine(values), type=self.returned_type(qual, node))
         path = dotted(func.value) if isinstance(func, cst.Attribute) else None
         if own is not None and path is not None and result.flows and not own.flows:
             self._store_path(path, own.with_flows(result.flows))  # builder.set("email", e) fills the builder

@@ -48,6 +48,9 @@ PURPOSES = {
     "search": "search indexing",
     "warehouse": "analytics warehouse",
     "storage": "storage with a third party",
+    "support": "customer support",
+    "push": "push notifications",
+    "identity": "identity and account management",
     "http": "transfer to an external service (purpose to confirm)",
 }
 INTERNAL = ("log", "exception")  # destinations inside the organisation; every other one is a recipient

@@ -336,14 +336,24 @@ class Resolver:
             callee = self.qualname(node.func)
             if callee is None:
                 return None
-            returned = self.catalog.returns_matcher.get(callee)
-            if isinstance(returned, str):
+            returned = self.returned_type(callee, node)
+            if returned is not None:
                 return returned
             info = self._local_function(callee)
             if info is not None:
                 return self.analyse_function(info).returns.type
             return self._model_instance(callee) or callee
         return None
+
+    def returned_type(self, qual: str | None, call: cst.Call) -> str | None:
+        """What a factory the packs know returns. `{0}` in the type stands for the call's first string argument:
+        `boto3.client("ses")` gives `boto3.client.ses` (None when that argument is not a literal)."""
+        returned = self.catalog.returns_matcher.get(qual) if qual is not None else None
+        if not isinstance(returned, str) or "{0}" not in returned:
+            return returned if isinstance(returned, str) else None
+        first = next((a for a in call.args if a.keyword is None or a.keyword.value == "service_name"), None)
+        chosen = literal_string(first.value) if first is not None else None
+        return returned.replace("{0}", chosen.lower()) if chosen and chosen.replace("-", "").isalnum() else None
 
     # ------------------------------------------------------------ inheritance
     def member(self, cls: str, attr: str) -> str:

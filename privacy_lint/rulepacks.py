@@ -22,7 +22,8 @@ SENSITIVITIES = ("pseudonymous", "personal", "high", "special")
 LOG_SERVICES = ("log",)
 SERVICES = (
     "log", "exception", "http", "analytics", "marketing", "advertising", "profiling", "error_monitoring", "apm",
-    "tracing", "crm", "messaging", "ai", "feature_flags", "payments", "search", "warehouse", "storage",
+    "tracing", "crm", "messaging", "ai", "feature_flags", "payments", "search", "warehouse", "storage", "support",
+    "push", "identity",
 )  # fmt: skip
 
 _STR = "string"

@@ -102,3 +102,32 @@ def test_a_damaged_cached_catalogue_is_rebuilt(tmp_path: Path) -> None:
     for entry in (tmp_path / "cache").rglob("*.catalog"):
         entry.write_bytes(b"not a pickle")
     assert load_catalog(cache=cache).fingerprint == load_catalog().fingerprint
+
+
+FACTORY_PACK = """[[sinks]]
+id = "acme-mail"
+destination = "Acme Mail"
+service = "messaging"
+calls = ["acme.client.mail.send"]
+
+[types.returns]
+"acme.client" = "acme.client.{0}"
+"""
+
+
+def test_a_factory_type_can_name_its_string_argument(tmp_path: Path) -> None:
+    """`acme.client("mail")` is an `acme.client.mail`; another argument, or none known, is something else."""
+    from privacy_lint.analyzer import Engine
+
+    catalog = load_catalog([_pack(tmp_path, FACTORY_PACK)])
+    code = (
+        "import acme\n\n"
+        "def f(user, kind):\n"
+        '    acme.client("mail").send(user.email)\n'
+        '    acme.client("MAIL").send(user.email)\n'
+        '    acme.client(service_name="mail").send(user.email)\n'
+        '    acme.client("sms").send(user.email)\n'
+        "    acme.client(kind).send(user.email)\n"
+    )
+    found = Engine(catalog).analyse_source(code, "f.py").findings
+    assert [(f.span.line, f.destination) for f in found] == [(4, "Acme Mail"), (5, "Acme Mail"), (6, "Acme Mail")]
