@@ -27,11 +27,14 @@ class Evaluator(SinkReporter):
     """Evaluates expressions to `Value`s and binds them to names, attributes and dict keys."""
 
     # ---------------------------------------------------------------- binding
-    def bind(self, target: cst.BaseExpression, value: Value, rhs: cst.CSTNode) -> None:
+    def bind(self, target: cst.BaseExpression, value: Value, rhs: cst.CSTNode, person: bool = False) -> None:
+        """`person`: the value comes from a person's data, so ambiguous names (`name`, `address`) are personal."""
         if isinstance(target, cst.Name):
-            self._bind_name(target.value, self._named(target.value, value, target), target)
+            self._bind_name(target.value, self._named(target.value, value, target, person_context=person), target)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
+            # `member_no, name, email = row`: an unambiguous personal name among the targets says whose row it is
+            person = person or self._personal_sibling(elements)
             rhs_elements = [e.value for e in rhs.elements] if isinstance(rhs, (cst.Tuple, cst.List)) else None
             if (
                 rhs_elements is not None
@@ -39,16 +42,16 @@ class Evaluator(SinkReporter):
                 and not any(isinstance(e, cst.StarredElement) for e in target.elements)
             ):
                 for element, part in zip(elements, rhs_elements, strict=True):
-                    self.bind(element, self.eval_quiet(part), part)
+                    self.bind(element, self.eval_quiet(part), part, person)
             elif value.keys is not None and all(str(i) in value.keys for i in range(len(elements))):
                 for index, element in enumerate(elements):  # a, b = pair: positions stay apart
-                    self.bind(element, value.keys[str(index)], rhs)
+                    self.bind(element, value.keys[str(index)], rhs, person)
             else:
                 spread = Value(flows=value.whole(), type=None)
                 for element in elements:
-                    self.bind(element, spread, rhs)
+                    self.bind(element, spread, rhs, person)
         elif isinstance(target, cst.StarredElement):
-            self.bind(target.value, value, rhs)
+            self.bind(target.value, value, rhs, person)
         elif isinstance(target, cst.Attribute):
             self.eval(target.value)
             path = dotted(target)
@@ -65,13 +68,23 @@ class Evaluator(SinkReporter):
             self._assign_item(target, value)
 
     def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, element: Value) -> None:
-        """`for key, value in d.items()` (a loop or a comprehension): the key is a name, the value carries the data."""
+        """`for key, value in d.items()` (a loop or a comprehension): the key is a name, the value carries the data.
+        The elements of a person's collection (`for address in customer.addresses`) are that person's."""
+        person = isinstance(iterable, cst.Attribute) and self._is_person(iterable.value, self.eval_quiet(iterable.value))
         if iterates_items(iterable) and isinstance(target, cst.Tuple) and len(target.elements) == 2:
             key_target, value_target = (e.value for e in target.elements)
             self.bind(key_target, UNKNOWN, iterable)
-            self.bind(value_target, element, iterable)
+            self.bind(value_target, element, iterable, person)
         else:
-            self.bind(target, element, iterable)
+            self.bind(target, element, iterable, person)
+
+    def _personal_sibling(self, targets: list[cst.BaseExpression]) -> bool:
+        for target in targets:
+            if isinstance(target, cst.Name):
+                verdict = self.classifier.classify(target.value)
+                if verdict is not None and verdict.category is not None and not verdict.contextual:
+                    return True
+        return False
 
     def _assign_item(self, target: cst.Subscript, value: Value) -> None:
         """`d["k"] = v`, `d["a"]["b"] = v`: keep literal keys apart; otherwise the container holds `v` as a whole."""
@@ -115,17 +128,19 @@ class Evaluator(SinkReporter):
         else:
             self._bind_name(path, value, self.module)
 
-    def _named(self, name: str, value: Value, node: cst.CSTNode, evidence: bool = False) -> Value:
+    def _named(
+        self, name: str, value: Value, node: cst.CSTNode, evidence: bool = False, person_context: bool = False
+    ) -> Value:
         """The value stored under `name`: the name itself is evidence of what an unknown value holds.
 
-        `client_ip = row[3]` holds an IP address; `email_template = load(...)` and `email_hash = ...` do not,
-        whatever flowed into them.
+        `client_ip = row[3]` and `email = input("Email: ")` hold what their names say; `email_template = load(...)`,
+        `email_hash = ...` and `email = EmailMessage(...)` (an object of a class) do not, whatever flowed into them.
         """
         if is_constant_name(name) and not evidence:
             if value.type:
                 return value
             return Value(clean=True, consent=value.consent, text=value.text)
-        verdict = self.classifier.classify(name)
+        verdict = self.classifier.classify(name, person_context)
         flows = value.flows
         if flows:
             flows = cap(f.then(f"stored in {name}", node) for f in flows)
@@ -133,11 +148,20 @@ class Evaluator(SinkReporter):
             return replace(value, flows=EMPTY, keys=None, clean=True)
         consent = value.consent or self.consent.of_name(name).sign
         concrete = any(f.origin.param < 0 for f in flows)
-        opaque = value.type is not None and not value.type.startswith(PLAIN_DATA_TYPES)
+        opaque = self._instance(value.type)
         if verdict is not None and verdict.category is not None and not (value.clean or opaque or concrete):
             origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why, by_name=True)
             flows = cap({*flows, Flow(origin)})
         return replace(value, flows=flows, consent=consent)
+
+    def _instance(self, type_name: str | None) -> bool:
+        """An object of a class (the project's, the catalogue's, or a constructor call), not plain data: what a
+        function of unknown origin returns (`input()`, `st.text_input()`) is data its variable's name describes."""
+        if type_name is None or type_name.startswith(PLAIN_DATA_TYPES):
+            return False
+        if type_name in self.classes or type_name == "<request>":
+            return True
+        return type_name.rsplit(".", 1)[-1][:1].isupper()
 
     # ------------------------------------------------------------ expressions
     def eval_quiet(self, node: cst.BaseExpression) -> Value:
