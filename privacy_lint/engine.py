@@ -18,6 +18,7 @@ import libcst as cst
 
 from privacy_lint.evaluate import Evaluator
 from privacy_lint.index import resolve_relative
+from privacy_lint.rulepacks import BY_METHOD_NAME
 from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope, sink_key
 from privacy_lint.syntax import (
     EXITS,
@@ -403,6 +404,9 @@ class Analysis(Evaluator):
             if name == "instance" and info.instance_type and annotation is None:
                 annotation = info.instance_type
             flows: set[Flow] = {Flow(Origin("", name, param, param=index))}
+            given = self._framework_parameter(info, name, param)
+            if given is not None:  # DRF calls create(self, validated_data) with what the person submitted
+                flows.add(given)
             verdict = self.classifier.classify(name)
             personal = verdict is not None and verdict.category is not None and annotation not in self.classes
             if personal and verdict is not None and verdict.category is not None:
@@ -418,6 +422,19 @@ class Analysis(Evaluator):
                 annotation = "<request>"
             clean = verdict is not None and verdict.category is None
             self.scope.vars[name] = Value(flows=frozenset() if clean else frozenset(flows), type=annotation)
+
+    def _framework_parameter(self, info: FunctionInfo, name: str, param: cst.Param) -> Flow | None:
+        """A parameter a framework fills with personal data when it calls a method of a library base class: the
+        packs give its category, or `by-method-name` for the field the method is named after (`validate_email`)."""
+        method = info.key.rsplit(".", 1)[-1]
+        category = self.framework_source(self.catalog.parameter_matcher, info.class_key, method, name)
+        if category == BY_METHOD_NAME:  # validate_email(self, value): the field after the method's first word
+            verdict = self.classifier.classify(method.partition("_")[2])
+            category = verdict.category.id if verdict is not None and verdict.category is not None else None
+        if category is None:
+            return None
+        why = f"the framework passes {method}() what the person submitted as '{name}'"
+        return Flow(Origin(category, name, param.name, "high", why))
 
     def _bind_arguments(self, info: FunctionInfo, args: list[tuple[cst.Arg, Value]], skip: int) -> dict[int, Value]:
         """Arguments by parameter index; extra keywords go to `**kwargs` (as keys), extra positionals to `*args`."""

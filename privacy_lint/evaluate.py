@@ -20,6 +20,7 @@ SERIALISERS = frozenset(
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
 STRING_BUILDERS = frozenset({"join", "format", "format_map"})
 # Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
+CURRENT_PERSON = "user.account"  # the signed-in person, whose repr or str names them
 PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
 
 
@@ -70,7 +71,9 @@ class Evaluator(SinkReporter):
     def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, element: Value) -> None:
         """`for key, value in d.items()` (a loop or a comprehension): the key is a name, the value carries the data.
         The elements of a person's collection (`for address in customer.addresses`) are that person's."""
-        person = isinstance(iterable, cst.Attribute) and self._is_person(iterable.value, self.eval_quiet(iterable.value))
+        person = isinstance(iterable, cst.Attribute) and self._is_person(
+            iterable.value, self.eval_quiet(iterable.value)
+        )
         if iterates_items(iterable) and isinstance(target, cst.Tuple) and len(target.elements) == 2:
             key_target, value_target = (e.value for e in target.elements)
             self.bind(key_target, UNKNOWN, iterable)
@@ -192,12 +195,20 @@ class Evaluator(SinkReporter):
         if name in ("True", "False", "None"):
             return CLEAN
         if name in self.imports:
-            return Value(type=self.typed(self.imports[name]))
+            person = self._current_person(self.imports[name], node)
+            return person or Value(type=self.typed(self.imports[name]))
         if is_constant_name(name):
             return CLEAN
         if name in self.catalog.request_objects:
             return Value(type="<request>")
         return self._classified(name, node, person_context=False, confidence="medium")
+
+    def _current_person(self, qual: str, node: cst.CSTNode) -> Value | None:
+        """The signed-in person (`flask_login.current_user`): shown whole, its repr names the person."""
+        if not self.catalog.current_person_matcher.get(qual):
+            return None
+        why = f"'{qual}' is the signed-in person"
+        return Value(flows=frozenset({Flow(Origin(CURRENT_PERSON, qual.rsplit(".", 1)[-1], node, "high", why))}))
 
     def expr_SimpleString(self, node: cst.SimpleString) -> Value:
         text = literal_string(node)
@@ -370,6 +381,10 @@ class Evaluator(SinkReporter):
             return base.keys[key]
         text = f'{dotted(base_node) or "…"}["{key}"]'
         part = self._request_part(base_node)
+        if part == "scope" or self._is_request(base_node, base):  # ASGI scopes: `self.scope["client"]`
+            whole = self._request_part_value((key,), node, text)
+            if whole is not None:
+                return whole
         if part is not None:
             # request.META["REMOTE_ADDR"], request.headers["X-Forwarded-For"], request.POST["phone"]: keys are
             # classified; `name` or `address` is the person's in what they submitted, not in the envelope
@@ -425,6 +440,10 @@ class Evaluator(SinkReporter):
             inherited = self.class_attr(cls, attr) if cls is not None else None
             if inherited is not None:
                 return self._member(inherited, node)
+            if cls is not None:
+                given = self._given_by_framework(cls.key, attr, node)
+                if given is not None:
+                    return given
             remote = self._remote_function(self.member(base.type, attr))
             if remote is not None and remote.is_property:
                 return self._property(remote, node)
@@ -446,6 +465,19 @@ class Evaluator(SinkReporter):
             return Value(type=self.catalog.type_names[attr])
         return value
 
+    def _given_by_framework(self, cls: str, attr: str, node: cst.Attribute) -> Value | None:
+        """What a library base class gives its instances: data (`serializer.validated_data`, `form.cleaned_data`)
+        or a typed object (`self.stdout` of a Django command, `self.scope` of a Channels consumer)."""
+        category = self.framework_source(self.catalog.object_attribute_matcher, cls, attr)
+        if category is not None:
+            text = dotted(node) or attr
+            why = f"'{attr}' of a {cls.rsplit('.', 1)[-1]} holds what the person submitted"
+            return Value(flows=frozenset({Flow(Origin(category, text, node, "high", why))}))
+        typed = self.typed(self.member(cls, attr))
+        if typed != self.member(cls, attr):
+            return Value(type=typed)
+        return None
+
     def _member(self, value: Value, node: cst.Attribute) -> Value:
         """A class attribute read: a @property runs its getter (`patient.name` -> f"{first} {last}")."""
         info = self.functions.get(value.type or "")
@@ -460,6 +492,14 @@ class Evaluator(SinkReporter):
         }
         return Value(flows=cap(flows), type=info.returns.type)
 
+    def _request_part_value(self, key: tuple[str, ...], node: cst.CSTNode, text: str) -> Value | None:
+        category = self.catalog.request_attributes.get(key)
+        if category is None:
+            return None
+        label = self.catalog.categories[category].label
+        why = f"'{'.'.join(key)}' of the HTTP request is the client's {label}"
+        return Value(flows=frozenset({Flow(Origin(category, text, node, "high", why))}))
+
     def _request_source(self, node: cst.Attribute) -> Value | None:
         """`request.remote_addr`, `request.client.host`, `request.user.email`: personal whatever they are called."""
         parts: list[str] = []
@@ -469,15 +509,7 @@ class Evaluator(SinkReporter):
             current = current.value
             if self._is_request(current, self.scope.lookup(current.value) if isinstance(current, cst.Name) else None):
                 key = tuple(reversed(parts))
-                category = self.catalog.request_attributes.get(key)
-                if category is None:
-                    return None
-                text = dotted(node) or ".".join(key)
-                label = self.catalog.categories[category].label
-                origin = Origin(
-                    category, text, node, "high", f"'{'.'.join(key)}' of the HTTP request is the client's {label}"
-                )
-                return Value(flows=frozenset({Flow(origin)}))
+                return self._request_part_value(key, node, dotted(node) or ".".join(key))
         return None
 
     def expr_Call(self, node: cst.Call) -> Value:
@@ -492,6 +524,10 @@ class Evaluator(SinkReporter):
         else:
             self.eval(func)
 
+        if isinstance(func, cst.Attribute) and self._is_request(func.value, receiver):
+            body = self._request_part_value((func.attr.value,), node, f"{dotted(func) or func.attr.value}()")
+            if body is not None:  # request.get_json(), await request.json(), await request.body()
+                return body
         sink = self._sink(qual)
         if sink is not None:
             self.report_sink(node, sink, args, self._callee_text(func))
@@ -577,6 +613,8 @@ class Evaluator(SinkReporter):
                 value = self._read_key(receiver, key, node, func.value)
                 default = args[1][1] if len(args) > 1 else None
                 return value if default is None or not default.tainted else union([value, default])
+        if name == "keys" and not args:  # sorted(body.keys()): the field names, not what they hold
+            return CLEAN
         if name in MUTATORS and args:
             added = [v for _, v in args]
             path = dotted(func.value)

@@ -18,6 +18,7 @@ from privacy_lint.consent import ConsentVocabulary, Polarity
 from privacy_lint.exports import Externals, Place
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.index import ClassSummary, ProjectIndex
+from privacy_lint.patterns import NameMatcher
 from privacy_lint.rulepacks import Catalog, Sink
 from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.syntax import dotted, is_constant_name, literal_string
@@ -371,6 +372,7 @@ class Resolver:
             or bool(catalog.http_matcher.get(qualname))
             or catalog.returns_matcher.get(qualname) is not None
             or bool(catalog.propagator_matcher.get(qualname))
+            or catalog.attribute_type_matcher.get(qualname) is not None
         )
 
     def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
@@ -481,10 +483,30 @@ class Resolver:
         return self._remote[qual]
 
     def typed(self, qual: str) -> str:
-        """An imported module-level object stands for its type: `telemetry` of `app.telemetry` is a Telemetry."""
+        """An imported module-level object stands for its type: `telemetry` of `app.telemetry` is a Telemetry; an
+        attribute a library base class gives its instances has the type the packs say (`BaseCommand.stdout`)."""
+        given = self.catalog.attribute_type_matcher.get(qual)
+        if isinstance(given, str):
+            return given
         if not self.externals:
             return qual
         return self.externals.type_of(qual) or qual
+
+    def library_bases(self, cls: str) -> list[str]:
+        """The bases of a project class that come from outside the project (`rest_framework...ModelSerializer`)."""
+        return [base for base in self.classes.mro(cls)[1:] if base not in self.classes]
+
+    def framework_source(self, matcher: NameMatcher, cls: str | None, *names: str) -> str | None:
+        """The category the packs give `<library base>.<names>` for a project class (`validated_data` of a DRF
+        serializer, `text_data` of a Channels consumer's `receive`), or for the class itself."""
+        if cls is None:
+            return None
+        member = ".".join(names)
+        for base in (cls, *self.library_bases(cls)) if cls in self.classes else (cls,):
+            found = matcher.get(f"{base}.{member}")
+            if isinstance(found, str):
+                return found
+        return None
 
     def note_wrapped_call(self, name: str) -> None:
         """Calling an enclosing function's parameter under a consent check: that function is a consent decorator."""

@@ -20,6 +20,7 @@ from privacy_lint.patterns import NameMatcher
 
 SENSITIVITIES = ("pseudonymous", "personal", "high", "special")
 LOG_SERVICES = ("log",)
+BY_METHOD_NAME = "by-method-name"  # [sources.parameters]: the field a method is named after (`validate_email`)
 SERVICES = (
     "log", "exception", "http", "analytics", "marketing", "advertising", "profiling", "error_monitoring", "apm",
     "tracing", "crm", "messaging", "ai", "feature_flags", "payments", "search", "warehouse", "storage", "support",
@@ -42,9 +43,17 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "sanitized_tokens": _STRS,
         "boolean_prefixes": _STRS,
     },
-    "sources": {"request_objects": _STRS, "request_types": _STRS, "attributes": _STRMAP, "field_types": _STRMAP},
+    "sources": {
+        "request_objects": _STRS,
+        "request_types": _STRS,
+        "attributes": _STRMAP,
+        "field_types": _STRMAP,
+        "object_attributes": _STRMAP,
+        "parameters": _STRMAP,
+        "current_person": _STRS,
+    },
     "sinks": {"id": _STR, "destination": _STR, "service": _STR, "calls": _STRS, "ignore_args": _STRS},
-    "types": {"returns": _STRMAP, "names": _STRMAP},
+    "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP},
     "hosts": {"pattern": _STR, "destination": _STR, "service": _STR},
     "http": {"clients": _STRS, "data_args": _STRS, "internal_hosts": _STRS},
     "sanitizers": {"calls": _STRS, "name_tokens": _STRS},
@@ -117,9 +126,13 @@ class Catalog:
     request_types: set[str] = field(default_factory=set)
     request_attributes: dict[tuple[str, ...], str] = field(default_factory=dict)
     field_types: dict[str, str] = field(default_factory=dict)
+    object_attributes: dict[str, str] = field(default_factory=dict)  # `<library class>.<attr>` -> category
+    parameters: dict[str, str] = field(default_factory=dict)  # `<library class>.<method>.<param>` -> category
+    current_person: list[str] = field(default_factory=list)  # the signed-in person: `flask_login.current_user`
     sinks: dict[str, Sink] = field(default_factory=dict)
     type_returns: dict[str, str] = field(default_factory=dict)
     type_names: dict[str, str] = field(default_factory=dict)
+    type_attributes: dict[str, str] = field(default_factory=dict)  # `<library class>.<attr>` -> its type
     hosts: list[Host] = field(default_factory=list)
     http_clients: list[str] = field(default_factory=list)
     http_data_args: set[str] = field(default_factory=set)
@@ -141,6 +154,10 @@ class Catalog:
     sanitizer_matcher: NameMatcher = field(default_factory=NameMatcher)
     exception_ignore_matcher: NameMatcher = field(default_factory=NameMatcher)
     propagator_matcher: NameMatcher = field(default_factory=NameMatcher)
+    attribute_type_matcher: NameMatcher = field(default_factory=NameMatcher)
+    object_attribute_matcher: NameMatcher = field(default_factory=NameMatcher)
+    parameter_matcher: NameMatcher = field(default_factory=NameMatcher)
+    current_person_matcher: NameMatcher = field(default_factory=NameMatcher)
 
     def freeze(self) -> Catalog:
         for sink in self.sinks.values():
@@ -151,6 +168,14 @@ class Catalog:
         self.sanitizer_matcher.add(self.sanitizer_calls, True)
         self.exception_ignore_matcher.add(self.exception_ignores, True)
         self.propagator_matcher.add(self.propagators, True)
+        for table, matcher in (
+            (self.type_attributes, self.attribute_type_matcher),
+            (self.object_attributes, self.object_attribute_matcher),
+            (self.parameters, self.parameter_matcher),
+        ):
+            for pattern, target in table.items():
+                matcher.add([pattern], target)
+        self.current_person_matcher.add(self.current_person, True)
         return self
 
 
@@ -236,6 +261,13 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     for type_name, cat_id in sources.get("field_types", {}).items():
         _check_pattern(path, f"sources.field_types.{type_name}", type_name)
         catalog.field_types[type_name] = cat_id
+    for key in ("object_attributes", "parameters"):
+        for pattern, cat_id in sources.get(key, {}).items():
+            _check_pattern(path, f"sources.{key}.{pattern}", pattern)
+            getattr(catalog, key)[pattern] = cat_id
+    for pattern in sources.get("current_person", []):
+        _check_pattern(path, "sources.current_person", pattern)
+    catalog.current_person.extend(sources.get("current_person", []))
 
     sinks = data.get("sinks", [])
     if not isinstance(sinks, list):
@@ -266,6 +298,9 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
         _check_pattern(path, f"types.returns.{pattern}", pattern)
     catalog.type_returns.update(types.get("returns", {}))
     catalog.type_names.update(types.get("names", {}))
+    for pattern in types.get("attributes", {}):
+        _check_pattern(path, f"types.attributes.{pattern}", pattern)
+    catalog.type_attributes.update(types.get("attributes", {}))
 
     hosts = data.get("hosts", [])
     if not isinstance(hosts, list):
@@ -313,7 +348,12 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
 
 def _check_references(catalog: Catalog, path: str) -> None:
     """Every category a pack refers to must exist once all packs are merged."""
-    referenced = [*catalog.request_attributes.values(), *catalog.field_types.values()]
+    referenced = [
+        *catalog.request_attributes.values(),
+        *catalog.field_types.values(),
+        *catalog.object_attributes.values(),
+        *(c for c in catalog.parameters.values() if c != BY_METHOD_NAME),
+    ]
     for cat_id in referenced:
         if cat_id not in catalog.categories:
             hint = close_matches(cat_id, list(catalog.categories), n=1)

@@ -51,11 +51,19 @@ class SinkReporter(Resolver):
             self.expr_Call(call)
             return
         args = [(arg, self.eval(arg.value)) for arg in call.args]
-        name = qual.rsplit(".", 1)[-1]
-        if self.catalog.exception_ignore_matcher.get(qual) or self.catalog.exception_ignore_matcher.get(name):
+        if self._answers_requester(qual):
             return
         hit = SinkHit("exception", "exception message", f"raise {self._callee_text(call.func)}", statement)
         self._reach(hit, self._argument_flows(args, frozenset()), statement)
+
+    def _answers_requester(self, qual: str) -> bool:
+        """An exception whose message goes back to the person who made the request (an HTTP error, a form's
+        validation error), or a project class that derives from one (`class SignupRejected(HTTPException)`)."""
+        ignored = self.catalog.exception_ignore_matcher
+        for cls in self.classes.mro(qual) if qual in self.classes else [qual]:
+            if ignored.get(cls) or ignored.get(cls.rsplit(".", 1)[-1]):
+                return True
+        return False
 
     def report_http(self, node: cst.Call, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
         """An outbound request: named after its host, a vendor's host, or skipped when the host is internal."""
