@@ -8,7 +8,7 @@ import libcst as cst
 
 from privacy_lint.resolve import SUBMITTED_PARTS
 from privacy_lint.sinks import SinkReporter
-from privacy_lint.summaries import FunctionInfo, Scope
+from privacy_lint.summaries import FunctionInfo, Scope, SinkHit
 from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
 
@@ -55,6 +55,10 @@ class Evaluator(SinkReporter):
             self.bind(target.value, value, rhs, person)
         elif isinstance(target, cst.Attribute):
             self.eval(target.value)
+            sink = self._sink(self.qualname(target))
+            if sink is not None:  # Sentry's `scope.user = {...}` sets what is sent
+                hit = SinkHit(sink.service, sink.destination, f"{self._callee_text(target)} =", target)
+                self._reach(hit, list(value.whole()), target)
             path = dotted(target)
             named = self._named(target.attr.value, value, target)
             if path is None:
@@ -532,6 +536,8 @@ class Evaluator(SinkReporter):
         if sink is not None:
             self.report_sink(node, sink, args, self._callee_text(func))
             return Value(type=self.returned_type(qual, node) or qual)
+        if qual is not None and self.catalog.http_request_matcher.get(qual):
+            return self.build_request(args)
         if qual is not None and self.catalog.http_matcher.get(qual):
             self.report_http(node, args, receiver)
             return Value(type=qual, host=self._client_host(args))

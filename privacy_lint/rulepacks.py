@@ -55,7 +55,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "sinks": {"id": _STR, "destination": _STR, "service": _STR, "calls": _STRS, "ignore_args": _STRS},
     "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP},
     "hosts": {"pattern": _STR, "destination": _STR, "service": _STR},
-    "http": {"clients": _STRS, "data_args": _STRS, "internal_hosts": _STRS},
+    "http": {"clients": _STRS, "requests": _STRS, "data_args": _STRS, "internal_hosts": _STRS},
     "sanitizers": {"calls": _STRS, "name_tokens": _STRS},
     "consent": {"services": _STRS, "checks": _STRS, "negative_checks": _STRS, "decorators": _STRS},
     "exceptions": {"ignore": _STRS},
@@ -135,6 +135,7 @@ class Catalog:
     type_attributes: dict[str, str] = field(default_factory=dict)  # `<library class>.<attr>` -> its type
     hosts: list[Host] = field(default_factory=list)
     http_clients: list[str] = field(default_factory=list)
+    http_requests: list[str] = field(default_factory=list)  # request objects built first, sent later
     http_data_args: set[str] = field(default_factory=set)
     internal_hosts: list[str] = field(default_factory=list)
     sanitizer_calls: list[str] = field(default_factory=list)
@@ -151,6 +152,7 @@ class Catalog:
     sink_matcher: NameMatcher = field(default_factory=NameMatcher)
     returns_matcher: NameMatcher = field(default_factory=NameMatcher)
     http_matcher: NameMatcher = field(default_factory=NameMatcher)
+    http_request_matcher: NameMatcher = field(default_factory=NameMatcher)
     sanitizer_matcher: NameMatcher = field(default_factory=NameMatcher)
     exception_ignore_matcher: NameMatcher = field(default_factory=NameMatcher)
     propagator_matcher: NameMatcher = field(default_factory=NameMatcher)
@@ -165,6 +167,7 @@ class Catalog:
         for pattern, type_name in self.type_returns.items():
             self.returns_matcher.add([pattern], type_name)
         self.http_matcher.add(self.http_clients, True)
+        self.http_request_matcher.add(self.http_requests, True)
         self.sanitizer_matcher.add(self.sanitizer_calls, True)
         self.exception_ignore_matcher.add(self.exception_ignores, True)
         self.propagator_matcher.add(self.propagators, True)
@@ -318,6 +321,9 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     for pattern in http.get("clients", []):
         _check_pattern(path, "http.clients", pattern)
     catalog.http_clients.extend(http.get("clients", []))
+    for pattern in http.get("requests", []):
+        _check_pattern(path, "http.requests", pattern)
+    catalog.http_requests.extend(http.get("requests", []))
     catalog.http_data_args.update(http.get("data_args", []))
     catalog.internal_hosts.extend(http.get("internal_hosts", []))
 

@@ -65,20 +65,35 @@ class SinkReporter(Resolver):
                 return True
         return False
 
-    def report_http(self, node: cst.Call, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
-        """An outbound request: named after its host, a vendor's host, or skipped when the host is internal."""
-        url: Value | None = None
+    @staticmethod
+    def _url_argument(args: list[tuple[cst.Arg, Value]]) -> Value | None:
+        """`url=`, else the first positional argument that is not an HTTP method (`requests.request("POST", u)`)."""
         for arg, value in args:
             if arg.keyword is not None and arg.keyword.value == "url":
-                url = value
-        if url is None:
-            for arg, value in args:
-                if arg.keyword is None:
-                    if value.text is not None and value.text.lower() in HTTP_METHODS:
-                        continue
-                    url = value
-                    break
+                return value
+        for arg, value in args:
+            if arg.keyword is None and not (value.text is not None and value.text.lower() in HTTP_METHODS):
+                return value
+        return None
+
+    def build_request(self, args: list[tuple[cst.Arg, Value]]) -> Value:
+        """`urllib.request.Request(url, data=...)`: a request to send later keeps its host and what it carries."""
+        url = self._url_argument(args)
         host = url_host(url.text) if url is not None and url.text else None
+        flows = [
+            f.boxed_in()
+            for arg, value in args
+            if arg.keyword is None or arg.keyword.value in self.catalog.http_data_args
+            for f in value.whole()
+        ]
+        return Value(flows=frozenset(flows), host=host or "\0")
+
+    def report_http(self, node: cst.Call, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
+        """An outbound request: named after its host, a vendor's host, or skipped when the host is internal."""
+        url = self._url_argument(args)
+        host = url_host(url.text) if url is not None and url.text else None
+        if host is None and url is not None and url.host is not None:
+            host = url.host  # urlopen(request): the host of the request built earlier
         if host is None and receiver is not None:
             host = receiver.host
         if host is not None and host.strip("\0") == "":
