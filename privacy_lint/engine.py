@@ -146,7 +146,9 @@ class Analysis(Evaluator):
 
     def stmt_Return(self, node: cst.Return) -> None:
         if node.value is not None:
-            self._returns(self.eval(node.value))
+            value = self.eval(node.value)
+            sign = value.consent or self.polarity(node.value).sign
+            self._returns(replace(value, consent=sign) if sign != value.consent else value)  # return x.marketing_opt_in
 
     def _returns(self, value: Value) -> None:
         function = self.scope.function
