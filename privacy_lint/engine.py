@@ -27,7 +27,7 @@ from privacy_lint.syntax import (
     capture_names,
     dotted,
 )
-from privacy_lint.values import MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, in_order, join, union
+from privacy_lint.values import EMPTY, MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, in_order, join, union
 
 
 class Analysis(Evaluator):
@@ -550,8 +550,11 @@ class Analysis(Evaluator):
                     out.update(f.then(f"returned by {call_name}()", node) for f in argument.whole())
             else:
                 out.add(flow.then(f"returned by {call_name}()", node))
+        # a record built here and returned keeps its keys apart (`member = ask(); member["name"]`)
+        keys = returns.keys if returns.keys and all(f.origin.param < 0 for f in returns.whole()) else None
         return Value(
-            flows=cap(out),
+            flows=EMPTY if keys else cap(out),
+            keys={k: v.stepped(f"returned by {call_name}()", node) for k, v in keys.items()} if keys else None,
             type=returns.type,
             host=returns.host,
             clean=returns.clean and not out,

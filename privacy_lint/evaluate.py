@@ -85,7 +85,7 @@ class Evaluator(SinkReporter):
         else:
             self.bind(target, element, iterable, person)
 
-    def _personal_sibling(self, targets: list[cst.BaseExpression]) -> bool:
+    def _personal_sibling(self, targets: list[cst.BaseExpression] | list[cst.Name]) -> bool:
         for target in targets:
             if isinstance(target, cst.Name):
                 verdict = self.classifier.classify(target.value)
@@ -325,6 +325,11 @@ class Evaluator(SinkReporter):
     def expr_Dict(self, node: cst.Dict) -> Value:
         keys: dict[str, Value] = {}
         spread: list[Value] = []
+        # {"name": ..., "email": ...}: an unambiguous personal key says whose record it is
+        person = self._personal_sibling(
+            [cst.Name(k) for e in node.elements if isinstance(e, cst.DictElement) for k in [literal_string(e.key)]
+             if k is not None and k.isidentifier()]
+        )  # fmt: skip
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
                 inner = self.eval(element.value)
@@ -338,7 +343,7 @@ class Evaluator(SinkReporter):
             if key is None:
                 spread.append(union([self.eval(element.key), value]))
             else:
-                keys[key] = self._named(key, value, element.value, evidence=True)
+                keys[key] = self._named(key, value, element.value, evidence=True, person_context=person)
         flows = union(spread).flows if spread else EMPTY
         return Value(flows=flows, keys=keys)
 
@@ -605,7 +610,7 @@ class Evaluator(SinkReporter):
             return CLEAN
         result = replace(self._combine(values), type=self.returned_type(qual, node))
         path = dotted(func.value) if isinstance(func, cst.Attribute) else None
-        if own is not None and path is not None and result.flows and not own.flows:
+        if own is not None and path is not None and not result.flows <= own.whole():
             self._store_path(path, own.with_flows(result.flows))  # builder.set("email", e) fills the builder
         return result
 

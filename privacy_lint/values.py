@@ -74,6 +74,11 @@ class Value:
     host: str | None = None  # for HTTP client instances created with a literal base_url
     text: str | None = None  # a known string: literals and constants (URLs of outbound requests)
 
+    def stepped(self, note: str, node: Node) -> Value:
+        """The same value one step further along (`returned by ask()`), its keys' values included."""
+        keys = {k: v.stepped(note, node) for k, v in self.keys.items()} if self.keys else self.keys
+        return replace(self, flows=cap(f.then(note, node) for f in self.flows), keys=keys)
+
     def whole(self) -> frozenset[Flow]:
         """Everything the value carries, including what sits under its keys."""
         if not self.keys:
