@@ -11,8 +11,10 @@ words (identifiers, and words inside strings and comments):
 - personal data: the words of a category phrase side by side, as the classifier needs them inside one name
   (`date_of_birth`, `X-Forwarded-For`; `sin` and `number` apart are not `sin_number`), a word that needs a
   person (`name`, `address`) only with a person word, a request word or a person-typed value handed over, a
-  request attribute (`remote_addr`), a class of the project that holds personal fields or one of those fields,
-  or a function of another module that returns personal data or such a class.
+  request attribute (`remote_addr`; a part such as `data` or `user` only with a request word), what a library
+  base class gives its subclasses (`validated_data` with `ModelSerializer`), the signed-in person
+  (`current_user`), a class of the project that holds personal fields or one of those fields, or a function of
+  another module that returns personal data or such a class.
 
 Both tests over-approximate what the engine can resolve, so the gate never changes a result (tests compare
 gated and ungated scans on every fixture corpus; benchmarks/run.py on Django and the large set). Files whose
@@ -50,6 +52,8 @@ class Gate:
         patterns = [call for sink in catalog.sinks.values() for call in sink.calls] + list(catalog.http_clients)
         names = [name for pattern in patterns for name in expand_braces(pattern)]
         factories = [(f, typed) for pattern, typed in catalog.type_returns.items() for f in expand_braces(pattern)]
+        # A last name with a wildcard (`deals.create_*`) is looked for by the name before it (`deals`).
+        names = [n.rsplit(".", 1)[0] if "*" in n.rsplit(".", 1)[-1] and n.count(".") > 1 else n for n in names]
         # A wildcard where the gate looks (a package, a last name): every file may report.
         self.open = any("*" in _root(n) or "*" in n.rsplit(".", 1)[-1] for n in names) or any(
             "*" in _root(f) for f, _ in factories
@@ -88,12 +92,24 @@ class Gate:
         # words that can give a value a person-like or request type: request names, request classes, factories
         person_words = {r.rsplit(".", 1)[-1] for r in catalog.request_objects}
         person_words.update(t.rsplit(".", 1)[-1] for t in self.request_types)
+        for pattern, typed in catalog.type_attributes.items():  # a Channels consumer's `self.scope`
+            if typed == "<request>":
+                person_words.update(n.rsplit(".", 1)[-1] for n in expand_braces(pattern))
         for factory, typed in factories:
             if self._person_type(typed):  # `get_user_model()`; for `users.*()`, the package is all there is
                 last = factory.rsplit(".", 1)[-1]
                 person_words.add(_root(factory) if "*" in last else last)
         self.person_words = frozenset(person_words)
-        personal = {path[0] for path in catalog.request_attributes}
+        # parts of a request (`data`, `user`): personal when something in the file can be a request
+        self.request_parts = frozenset(path[0] for path in catalog.request_attributes)
+        # what a library base class gives its subclass (`validated_data` of a `ModelSerializer`): with the class
+        self.given: dict[str, set[str]] = {}
+        tables: tuple[tuple[dict[str, str], int], ...] = ((catalog.object_attributes, 2), (catalog.parameters, 3))
+        for table, depth in tables:  # class.attr, class.method.param
+            for name in (n for pattern in table for n in expand_braces(pattern)):
+                parts = name.split(".")
+                self.given.setdefault(parts[-1], set()).add(parts[-depth])
+        personal = {c.rsplit(".", 1)[-1] for c in catalog.current_person}
         self.holders = holders(index) if index is not None else frozenset()
         for summary in index.classes.values() if index is not None else ():
             if summary.qualname in self.holders:
@@ -119,6 +135,10 @@ class Gate:
 
     def _may_hold_personal_data(self, data: bytes, words: set[str], handed: Sequence[Handed]) -> bool:
         if not self.personal_words.isdisjoint(words) or any(not h.sources.isdisjoint(words) for h in handed):
+            return True
+        if not self.request_parts.isdisjoint(words) and not self.person_words.isdisjoint(words):
+            return True
+        if any(not self.given[word].isdisjoint(words) for word in words & self.given.keys()):
             return True
         if any(typed in self.holders and name in words for h in handed for name, typed in h.typed):
             return True  # a function of another module returns an object with personal fields
