@@ -6,17 +6,12 @@ from dataclasses import replace
 
 import libcst as cst
 
-from privacy_lint.resolve import SUBMITTED_PARTS
 from privacy_lint.sinks import SinkReporter
 from privacy_lint.summaries import FunctionInfo, Scope, SinkHit
 from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
 
-# Methods whose result is the receiver's data (serialisation) and methods that add their argument to the receiver.
-SERIALISERS = frozenset(
-    {"dict", "model_dump", "model_dump_json", "json", "to_dict", "as_dict", "asdict", "to_json", "values", "items",
-     "serialize", "serialise", "dumps", "__dict__", "_asdict"}
-)  # fmt: skip
+# Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
 STRING_BUILDERS = frozenset({"join", "format", "format_map"})
 # Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
@@ -401,7 +396,7 @@ class Evaluator(SinkReporter):
             value = self._classified(
                 key,
                 node,
-                person_context=part in SUBMITTED_PARTS,
+                person_context=part in self.catalog.submitted_parts,
                 confidence="high",
                 context_why="read from the HTTP request",
             )
@@ -646,7 +641,7 @@ class Evaluator(SinkReporter):
                     updated = receiver.with_flows(f for v in added for f in v.whole())
                 self._store_path(path, updated)
             return UNKNOWN
-        if name in SERIALISERS:
+        if name in self.catalog.serialisers:
             unboxed = {f.unboxed() for f in receiver.whole()}
             return Value(flows=cap(unboxed | self._fields_of(receiver.type, node)))
         if name in STRING_BUILDERS:

@@ -24,16 +24,7 @@ from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.syntax import dotted, is_constant_name, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
 
-TASK_CALLS = frozenset({"delay", "apply_async", "s", "si", "send", "enqueue"})
-MODEL_MANAGERS = frozenset({"objects", "query", "_default_manager", "all_objects"})
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
-
-
-# Parts of an HTTP request whose keys name what they hold: what the client sent about itself (headers, the
-# environment) and what the person typed in (a form, a query, a JSON body).
-ENVELOPE_PARTS = frozenset({"meta", "headers", "environ", "cookies", "scope"})
-SUBMITTED_PARTS = frozenset({"args", "form", "values", "query_params", "get", "post", "data", "json"})
-REQUEST_PARTS = ENVELOPE_PARTS | SUBMITTED_PARTS
 
 
 class ClassTable(dict[str, ClassInfo]):
@@ -253,7 +244,8 @@ class Resolver:
         """`meta` for request.META, `form` for request.form...: the part of an HTTP request `node` is, if any."""
         if isinstance(node, cst.Attribute) and self._is_request(node.value):
             part = node.attr.value.lower()
-            return part if part in REQUEST_PARTS else None
+            catalog = self.catalog
+            return part if part in catalog.envelope_parts or part in catalog.submitted_parts else None
         return None
 
     def _is_person(self, node: cst.BaseExpression, value: Value) -> bool:
@@ -403,7 +395,7 @@ class Resolver:
 
     def _model_instance(self, callee: str) -> str | None:
         """`Customer.objects.get(...)` / `Customer.query.first()` give a Customer."""
-        for manager in MODEL_MANAGERS:
+        for manager in self.catalog.model_managers:
             marker = f".{manager}."
             if marker in callee:
                 cls = callee.split(marker, 1)[0]
@@ -426,9 +418,24 @@ class Resolver:
     def _exposed(self, value: Value) -> frozenset[Flow]:
         """What printing a value shows: its data, and every field of a dataclass/pydantic instance (their repr)."""
         cls = self.classes.get(value.type or "")
-        if cls is None or not cls.repr_fields or not cls.fields:
+        if cls is None:
+            return value.whole()
+        shown = self._shown_by_str(cls.key)
+        if shown:  # a __str__ / __repr__ of the project that names the person
+            return cap(value.whole() | shown)
+        if not cls.repr_fields or not cls.fields:
             return value.whole()
         return cap(value.whole() | {Flow(o) for o in cls.fields.values()})
+
+    def _shown_by_str(self, cls: str) -> frozenset[Flow]:
+        """The personal data a class's own `__str__` or `__repr__` returns (`f"{self.full_name} <{self.email}>"`),
+        analysed like any function."""
+        for name in ("__str__", "__repr__"):
+            info = self._local_function(self.member(cls, name))
+            if info is not None and info.state != "running":
+                returned = self.analyse_function(info).returns.whole()
+                return frozenset(f for f in returned if f.origin.param < 0)
+        return EMPTY
 
     def _fields_of(self, type_name: str | None, node: cst.CSTNode) -> frozenset[Flow]:
         cls = self.classes.get(type_name or "")
@@ -470,7 +477,7 @@ class Resolver:
         if info is not None:
             return info
         head, _, last = qual.rpartition(".")
-        if last in TASK_CALLS:  # send_welcome.delay(...) runs send_welcome
+        if last in self.catalog.task_calls:  # send_welcome.delay(...) runs send_welcome
             return self.functions.get(head) or self._remote_function(head)
         return None
 

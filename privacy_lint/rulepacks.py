@@ -60,10 +60,17 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "consent": {"services": _STRS, "checks": _STRS, "negative_checks": _STRS, "decorators": _STRS},
     "exceptions": {"ignore": _STRS},
     "flow": {"propagators": _STRS},
+    "frameworks": {
+        "task_calls": _STRS,
+        "model_managers": _STRS,
+        "serialisers": _STRS,
+        "envelope_parts": _STRS,
+        "submitted_parts": _STRS,
+    },
 }
 _TOP_LEVEL = (
     "pack", "categories", "classifier", "sources", "sinks", "types", "hosts", "http", "sanitizers", "consent",
-    "exceptions", "flow",
+    "exceptions", "flow", "frameworks",
 )  # fmt: skip
 _ARRAYS = ("sinks", "hosts")
 _REQUIRED = {"sinks": ("id", "destination", "service", "calls"), "hosts": ("pattern", "destination", "service")}
@@ -146,6 +153,12 @@ class Catalog:
     consent_decorators: list[tuple[str, ...]] = field(default_factory=list)
     exception_ignores: list[str] = field(default_factory=list)
     propagators: list[str] = field(default_factory=list)
+    # [frameworks]: method names that run a task elsewhere, model managers, serialising methods, request parts
+    task_calls: set[str] = field(default_factory=set)
+    model_managers: set[str] = field(default_factory=set)
+    serialisers: set[str] = field(default_factory=set)
+    envelope_parts: set[str] = field(default_factory=set)  # lower-case: request.META, request.headers
+    submitted_parts: set[str] = field(default_factory=set)  # lower-case: request.POST, request.form
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
     # Compiled look-ups, built once by `freeze()`.
@@ -350,6 +363,12 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     for pattern in flow.get("propagators", []):
         _check_pattern(path, "flow.propagators", pattern)
     catalog.propagators.extend(flow.get("propagators", []))
+
+    frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
+    for key in ("task_calls", "model_managers", "serialisers"):
+        getattr(catalog, key).update(frameworks.get(key, []))
+    for key in ("envelope_parts", "submitted_parts"):
+        getattr(catalog, key).update(part.lower() for part in frameworks.get(key, []))
 
 
 def _check_references(catalog: Catalog, path: str) -> None:
