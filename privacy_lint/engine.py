@@ -405,6 +405,11 @@ class Analysis(Evaluator):
             annotation = self.annotation_type(param.annotation.annotation) if param.annotation else None
             if name == "instance" and info.instance_type and annotation is None:
                 annotation = info.instance_type
+            injected = self._injected(param)
+            if injected is not None:  # `customer = Depends(get_current_customer)`: what the provider returns
+                self.scope.vars[name] = replace(injected, type=injected.type or annotation)
+                info.name_personal.append(False)
+                continue
             flows: set[Flow] = {Flow(Origin("", name, param, param=index))}
             given = self._framework_parameter(info, name, param)
             if given is not None:  # DRF calls create(self, validated_data) with what the person submitted
@@ -424,6 +429,26 @@ class Analysis(Evaluator):
                 annotation = "<request>"
             clean = verdict is not None and verdict.category is None
             self.scope.vars[name] = Value(flows=frozenset() if clean else frozenset(flows), type=annotation)
+
+    def _injected(self, param: cst.Param) -> Value | None:
+        """A parameter a framework fills by calling a provider (`Depends(get_current_customer)` as its default or
+        in `Annotated[Customer, Depends(...)]`): the provider's return value, when the provider is known."""
+        candidates: list[cst.BaseExpression] = [param.default] if param.default is not None else []
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Subscript):
+            candidates.extend(e.slice.value for e in annotation.slice[1:] if isinstance(e.slice, cst.Index))
+        for candidate in candidates:
+            if not isinstance(candidate, cst.Call) or not candidate.args:
+                continue
+            if (self.qualname(candidate.func) or "") not in self.catalog.injectors:
+                continue
+            provider = self._local_function(self.qualname(candidate.args[0].value))
+            if provider is not None:
+                returns = self.analyse_function(provider).returns
+                flows = cap(f.then(f"provided by {provider.key.rsplit('.', 1)[-1]}()", param) for f in returns.whole()
+                            if f.origin.param < 0)  # fmt: skip
+                return Value(flows=flows, type=returns.type)
+        return None
 
     def _framework_parameter(self, info: FunctionInfo, name: str, param: cst.Param) -> Flow | None:
         """A parameter a framework fills with personal data when it calls a method of a library base class: the

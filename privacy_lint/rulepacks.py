@@ -66,6 +66,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "serialisers": _STRS,
         "envelope_parts": _STRS,
         "submitted_parts": _STRS,
+        "injectors": _STRS,
     },
 }
 _TOP_LEVEL = (
@@ -159,6 +160,7 @@ class Catalog:
     serialisers: set[str] = field(default_factory=set)
     envelope_parts: set[str] = field(default_factory=set)  # lower-case: request.META, request.headers
     submitted_parts: set[str] = field(default_factory=set)  # lower-case: request.POST, request.form
+    injectors: set[str] = field(default_factory=set)  # `fastapi.Depends`: the parameter is what the provider returns
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
     # Compiled look-ups, built once by `freeze()`.
@@ -365,7 +367,7 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.propagators.extend(flow.get("propagators", []))
 
     frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
-    for key in ("task_calls", "model_managers", "serialisers"):
+    for key in ("task_calls", "model_managers", "serialisers", "injectors"):
         getattr(catalog, key).update(frameworks.get(key, []))
     for key in ("envelope_parts", "submitted_parts"):
         getattr(catalog, key).update(part.lower() for part in frameworks.get(key, []))
