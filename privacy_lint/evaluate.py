@@ -194,8 +194,11 @@ class Evaluator(SinkReporter):
         if name in ("True", "False", "None"):
             return CLEAN
         if name in self.imports:
-            person = self._current_person(self.imports[name], node)
-            return person or Value(type=self.typed(self.imports[name]))
+            qual = self.imports[name]
+            url = self.url_setting(qual)
+            if url is not None:  # from proj.settings import PARTNER_URL
+                return Value(clean=True, text=url)
+            return self._current_person(qual, node) or Value(type=self.typed(qual))
         if is_constant_name(name):
             return CLEAN
         if name in self.catalog.request_objects:
@@ -420,6 +423,11 @@ class Evaluator(SinkReporter):
         if path is not None:
             if path in self.imports:
                 return Value(type=self.typed(self.imports[path]))
+            head, _, rest = path.partition(".")
+            if head in self.imports and rest:  # settings.PARTNER_URL, conf.PARTNER_URL
+                url = self.url_setting(f"{self.imports[head]}.{rest}")
+                if url is not None:
+                    return Value(clean=True, text=url)
             stored = self.scope.lookup(path)
             if stored is not None:
                 return stored

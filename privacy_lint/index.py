@@ -52,6 +52,7 @@ class ModuleEntry:
     name: str
     path: str  # the file as the scan names it
     imports: tuple[str, ...]  # qualified names it imports, at any depth (function-level imports included)
+    urls: tuple[tuple[str, str], ...] = ()  # module-level `PARTNER_URL = "https://..."` (or an env default)
 
 
 @dataclass(slots=True)
@@ -273,7 +274,8 @@ def index_source(source: str, path: str, catalog: Catalog, classifier: Classifie
         return FileIndex(syntax_ok=False)  # the full analysis reports the problem
     module = module_name(path)
     imports = _Imports(tree, module, Path(path).name == "__init__.py")
-    found = FileIndex(ModuleEntry(module, path, tuple(dict.fromkeys(imports.imported))), syntax_ok=True)
+    entry = ModuleEntry(module, path, tuple(dict.fromkeys(imports.imported)), _urls(tree))
+    found = FileIndex(entry, syntax_ok=True)
     for local, target in imports.names.items():
         if target != f"{module}.{local}":
             found.aliases[f"{module}.{local}"] = target
@@ -281,9 +283,34 @@ def index_source(source: str, path: str, catalog: Catalog, classifier: Classifie
     return found
 
 
+def _urls(tree: ast.Module) -> tuple[tuple[str, str], ...]:
+    """Module-level names bound to a URL literal: `API_URL = "https://..."`, or the default of an environment
+    lookup (`os.environ.get("API_URL", "https://...")`, `env("API_URL", default="https://...")`). Settings
+    modules name the hosts that in-house clients call."""
+    found: list[tuple[str, str]] = []
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(value, ast.Call):  # an environment lookup's default
+            candidates = [*value.args[1:2], *(k.value for k in value.keywords if k.arg == "default")]
+            value = candidates[0] if candidates else value
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and "://" in value.value
+        ):
+            found.append((target.id, value.value))
+    return tuple(found)
+
+
 def index_file(data: bytes, path: str, catalog: Catalog, classifier: Classifier) -> FileIndex:
-    """The first pass over one file's bytes; files with neither imports nor classes are not parsed."""
-    if (b"import" not in data and b"class " not in data) or b"\0" in data:
+    """The first pass over one file's bytes; files with no imports, classes or URLs are not parsed."""
+    if (b"import" not in data and b"class " not in data and b"://" not in data) or b"\0" in data:
         return FileIndex()
     try:
         source = decode_source(data)

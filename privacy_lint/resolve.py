@@ -24,6 +24,7 @@ from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.syntax import dotted, is_constant_name, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
 
+SETTINGS_OBJECTS = ("django.conf.settings", "flask.current_app.config")  # where a project's settings are read
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
 
 
@@ -498,6 +499,19 @@ class Resolver:
         if not self.externals:
             return qual
         return self.externals.type_of(qual) or qual
+
+    def url_setting(self, qual: str) -> str | None:
+        """The URL literal a project module binds to a name (`proj.settings.PARTNER_URL`); for Django's
+        `django.conf.settings.X`, the value the project's settings modules agree on."""
+        module, _, name = qual.rpartition(".")
+        indexes = self.classes.indexes
+        if module in SETTINGS_OBJECTS:
+            entries = [e for i in indexes for m, e in i.modules.items() if m.rsplit(".", 1)[-1] == "settings"
+                       or ".settings." in f"{m}."]  # fmt: skip
+        else:
+            entries = [i.modules[module] for i in indexes if module in i.modules]
+        values = {value for entry in entries for key, value in entry.urls if key == name}
+        return values.pop() if len(values) == 1 else None
 
     def library_bases(self, cls: str) -> list[str]:
         """The bases of a project class that come from outside the project (`rest_framework...ModelSerializer`)."""

@@ -7,11 +7,12 @@ import libcst as cst
 from privacy_lint.resolve import Resolver
 from privacy_lint.rulepacks import Sink
 from privacy_lint.summaries import ParamSink, RawFinding, SinkHit, sink_key
-from privacy_lint.syntax import url_host
+from privacy_lint.syntax import dotted, url_host
 from privacy_lint.values import Flow, Value, in_order
 
 UNDER_CONSENT = "the consent check the data was read under"  # `x if has_consent(u) else None`
 
+_GENERIC_URL_NAMES = frozenset({"url", "uri", "u", "endpoint", "target", "link", "href", "address"})
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
 
@@ -76,6 +77,25 @@ class SinkReporter(Resolver):
                 return value
         return None
 
+    @staticmethod
+    def _url_name(node: cst.Call) -> str | None:
+        """The name an unknown URL starts with (`settings.KYC_URL`, `f"{self.base_url}/v1"`), for the message."""
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value != "url":
+                continue
+            expression: cst.BaseExpression = arg.value
+            if isinstance(expression, cst.SimpleString):
+                continue  # requests.request("POST", ...)
+            while isinstance(expression, cst.BinaryOperation):
+                expression = expression.left
+            if isinstance(expression, cst.FormattedString) and expression.parts:
+                first = expression.parts[0]
+                if isinstance(first, cst.FormattedStringExpression):
+                    expression = first.expression
+            name = dotted(expression)
+            return name if name is not None and name.rsplit(".", 1)[-1].lower() not in _GENERIC_URL_NAMES else None
+        return None
+
     def build_request(self, args: list[tuple[cst.Arg, Value]]) -> Value:
         """`urllib.request.Request(url, data=...)`: a request to send later keeps its host and what it carries."""
         url = self._url_argument(args)
@@ -108,7 +128,9 @@ class SinkReporter(Resolver):
         elif host is not None:
             hit = SinkHit("http", host, self._callee_text(node.func), node, http=True)
         else:
-            hit = SinkHit("http", "a host not known statically", self._callee_text(node.func), node, "low", True)
+            named = self._url_name(node)
+            where = f"the host of {named}" if named else "a host not known statically"
+            hit = SinkHit("http", where, self._callee_text(node.func), node, "low", True)
         flows: list[Flow] = []
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None

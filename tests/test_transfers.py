@@ -67,3 +67,42 @@ def test_sarif_and_the_report_carry_the_consent_state(cli: str, tmp_path: Path) 
     recipients = {r["destination"]: r for r in report["recipients"]}
     assert recipients["Segment"]["consent"] == "partly guarded" and len(recipients["Segment"]["call_sites"]) == 2
     assert recipients["Klaviyo"]["consent"] == "partly guarded"
+
+
+SETTINGS = """import os
+
+PARTNER_URL = "https://api.partner.example.com/v2"
+KYC_URL = os.environ.get("KYC_URL", "https://kyc.example.org")
+LEDGER_URL = "http://ledger.svc.cluster.local"
+"""
+
+CLIENT = """import requests
+from django.conf import settings
+
+from proj.settings import PARTNER_URL
+
+
+def send(user):
+    requests.post(f"{settings.PARTNER_URL}/leads", json={"email": user.email})
+    requests.post(PARTNER_URL + "/leads", json={"email": user.email})
+    requests.post(settings.KYC_URL, json={"email": user.email})
+    requests.post(f"{settings.LEDGER_URL}/entries", json={"email": user.email})
+    requests.post(settings.SCORING_URL, json={"email": user.email})
+"""
+
+
+def test_hosts_come_from_the_settings_module(cli: str, tmp_path: Path) -> None:
+    """A settings module that binds a URL literal (or an environment default) names the host; a setting it does
+    not define is named in the message."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "__init__.py").write_text("")
+    (tmp_path / "proj" / "settings.py").write_text(SETTINGS)
+    (tmp_path / "proj" / "client.py").write_text(CLIENT)
+    done = _check(cli, tmp_path, "--format", "json")
+    found = [(f["span"]["line"], f["destination"]) for f in json.loads(done.stdout)["findings"]]
+    assert found == [
+        (8, "api.partner.example.com"),
+        (9, "api.partner.example.com"),
+        (10, "kyc.example.org"),
+        (12, "the host of settings.SCORING_URL"),  # line 11: the ledger is internal
+    ]
