@@ -542,7 +542,7 @@ class Evaluator(SinkReporter):
                 return body
         sink = self._sink(qual)
         if sink is not None:
-            self.report_sink(node, sink, args, self._callee_text(func))
+            self.report_sink(node, sink, args, self._callee_text(func), receiver)
             return Value(type=self.returned_type(qual, node) or qual)
         if qual is not None and self.catalog.http_request_matcher.get(qual):
             return self.build_request(args)
@@ -570,7 +570,13 @@ class Evaluator(SinkReporter):
             return self.call_function(info, node, args, *self._receiver(func, receiver))
         if qual is not None and qual in self.classes:
             return Value(type=qual)
-        if isinstance(func, cst.Attribute) and receiver is not None and not self._is_module(func.value):
+        # a method of a value (`d.get`, `s.join`); `client.emails.Email(...)` builds an object from a namespace
+        if (
+            isinstance(func, cst.Attribute)
+            and receiver is not None
+            and not self._is_module(func.value)
+            and not (name[:1].isupper())
+        ):
             method_result = self._method(func, name, receiver, args, node)
             if method_result is not None:
                 return method_result

@@ -41,9 +41,18 @@ class SinkReporter(Resolver):
                 flows.extend(named.flows)
         return flows
 
-    def report_sink(self, node: cst.Call, sink: Sink, args: list[tuple[cst.Arg, Value]], text: str) -> None:
+    def report_sink(
+        self, node: cst.Call, sink: Sink, args: list[tuple[cst.Arg, Value]], text: str, receiver: Value | None
+    ) -> None:
+        """A sink call sends its arguments; an SDK object's own send (`webhook.execute()`, `request.execute()`)
+        also sends what was put in it when it was built (`DiscordWebhook(url, content=...)`)."""
         hit = SinkHit(sink.service, sink.destination, text, node)
-        self._reach(hit, self._argument_flows(args, sink.ignore_args), node)
+        flows = self._argument_flows(args, sink.ignore_args)
+        if receiver is not None and sink.service not in ("log", "exception"):  # a bound logger is not data
+            own = node.func.value if isinstance(node.func, cst.Attribute) else None
+            # what the object holds, not what its own name suggests (`postmark.emails.send(...)`)
+            flows.extend(f for f in receiver.whole() if f.origin.node is not own)
+        self._reach(hit, flows, node)
 
     def raise_call(self, statement: cst.Raise, call: cst.Call) -> None:
         """`raise SomeError(message)`: the arguments become the exception's message (PRV002)."""
