@@ -22,7 +22,7 @@ def rules_for(hit: SinkHit, guarded: bool, catalog: Catalog) -> tuple[str, ...]:
     too), consent or not; a service that needs consent (analytics, marketing, advertising) reached with no
     consent check also gets PRV201."""
     service = hit.service
-    if service == "log":
+    if service == "log" and not hit.http:  # a raw request to a log vendor's host is a transfer to it
         return ("PRV001",)
     if service == "exception":
         return ("PRV002",)
