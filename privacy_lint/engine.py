@@ -405,6 +405,8 @@ class Analysis(Evaluator):
             annotation = self.annotation_type(param.annotation.annotation) if param.annotation else None
             if name == "instance" and info.instance_type and annotation is None:
                 annotation = info.instance_type
+            if index == 0 and info.first_type and annotation is None:
+                annotation = info.first_type  # def strip_pii(event, hint) given as before_send=
             injected = self._injected(param)
             if injected is not None:  # `customer = Depends(get_current_customer)`: what the provider returns
                 self.scope.vars[name] = replace(injected, type=injected.type or annotation)

@@ -104,6 +104,10 @@ class Evaluator(SinkReporter):
             return
         keys.reverse()
         root = self.eval_quiet(container)
+        sink = self._sink(f"{root.type}.__setitem__") if root.type else None
+        if sink is not None:  # event["user"] = {...} in a Sentry before_send hook: what is sent
+            hit = SinkHit(sink.service, sink.destination, f"{path}[...] =", target)
+            self._reach(hit, list(value.whole()), target)
         self._store_path(path, self._set_in(root, keys, value, target))
 
     def _set_in(self, container: Value, keys: list[str | None], value: Value, node: cst.CSTNode) -> Value:
@@ -536,6 +540,8 @@ class Evaluator(SinkReporter):
         else:
             self.eval(func)
 
+        if qual is not None:
+            self._type_hooks(qual, node)
         if isinstance(func, cst.Attribute) and self._is_request(func.value, receiver):
             body = self._request_part_value((func.attr.value,), node, f"{dotted(func) or func.attr.value}()")
             if body is not None:  # request.get_json(), await request.json(), await request.body()
@@ -594,6 +600,19 @@ class Evaluator(SinkReporter):
             # and sends it along; whether printing it shows the data depends on its class, unknown here.
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())
         return Value(flows=carried, type=model or qual, host=self._client_host(args), consent=self.polarity(node).sign)
+
+    def _type_hooks(self, qual: str, node: cst.Call) -> None:
+        """`sentry_sdk.init(before_send=strip_pii)`: the hook's first parameter is what the library hands it."""
+        callbacks = self.catalog.type_callbacks
+        if not callbacks:
+            return
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            handed = callbacks.get(f"{qual}.{arg.keyword.value}")
+            hook = self._local_function(self.qualname(arg.value)) if handed else None
+            if hook is not None and hook.node is not None and hook.state == "new":
+                hook.first_type = handed
 
     def _receiver(self, func: cst.BaseExpression, receiver: Value | None) -> tuple[bool, str | None, bool]:
         """A method call or not; the project class of the object it is called on; whether that is `self`."""

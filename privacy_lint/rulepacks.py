@@ -53,7 +53,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "current_person": _STRS,
     },
     "sinks": {"id": _STR, "destination": _STR, "service": _STR, "calls": _STRS, "ignore_args": _STRS},
-    "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP},
+    "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP, "callbacks": _STRMAP},
     "hosts": {"pattern": _STR, "destination": _STR, "service": _STR},
     "http": {"clients": _STRS, "requests": _STRS, "data_args": _STRS, "internal_hosts": _STRS},
     "sanitizers": {"calls": _STRS, "name_tokens": _STRS},
@@ -141,6 +141,7 @@ class Catalog:
     type_returns: dict[str, str] = field(default_factory=dict)
     type_names: dict[str, str] = field(default_factory=dict)
     type_attributes: dict[str, str] = field(default_factory=dict)  # `<library class>.<attr>` -> its type
+    type_callbacks: dict[str, str] = field(default_factory=dict)  # `<call>.<keyword>` -> the hook's first argument
     hosts: list[Host] = field(default_factory=list)
     http_clients: list[str] = field(default_factory=list)
     http_requests: list[str] = field(default_factory=list)  # request objects built first, sent later
@@ -319,6 +320,7 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     for pattern in types.get("attributes", {}):
         _check_pattern(path, f"types.attributes.{pattern}", pattern)
     catalog.type_attributes.update(types.get("attributes", {}))
+    catalog.type_callbacks.update(types.get("callbacks", {}))
 
     hosts = data.get("hosts", [])
     if not isinstance(hosts, list):

@@ -66,6 +66,7 @@ class FunctionInfo:
     returns: Value = field(default_factory=Value)
     consent_decorated: str = ""  # the consent decorator, as written
     instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
+    first_type: str | None = None  # a hook a library calls (`before_send=`): the type of what it is handed
     is_property: bool = False
     consent_wrapper: bool = False  # a decorator: calls the function it wraps only under a consent check
     asserts_consent: bool = False  # returns only when consent is given (raises or exits otherwise)
