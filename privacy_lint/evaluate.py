@@ -636,7 +636,8 @@ class Evaluator(SinkReporter):
             values.append(own)
         if not values:
             return CLEAN
-        result = replace(self._combine(values), type=self.returned_type(qual, node))
+        constructed = qual if qual.rsplit(".", 1)[-1][:1].isupper() else None  # Template(...) is a Template
+        result = replace(self._combine(values), type=self.returned_type(qual, node) or constructed)
         path = dotted(func.value) if isinstance(func, cst.Attribute) else None
         if own is not None and path is not None and not result.flows <= own.whole():
             self._store_path(path, own.with_flows(result.flows))  # builder.set("email", e) fills the builder
