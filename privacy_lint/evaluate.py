@@ -648,7 +648,7 @@ class Evaluator(SinkReporter):
     ) -> Value | None:
         """Calls on a value: dict reads, serialisation, mutation, string building, string methods."""
         if name in ("get", "pop", "getlist", "get_all") and args:
-            key = literal_string(args[0][0].value)
+            key = literal_string(args[0][0].value) or args[0][1].text  # a literal, or a constant naming one
             if key is not None:
                 value = self._read_key(receiver, key, node, func.value)
                 default = args[1][1] if len(args) > 1 else None
