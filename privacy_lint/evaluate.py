@@ -410,8 +410,8 @@ class Evaluator(SinkReporter):
             return self._with_text(value, text)
         if base.keys is not None:
             return UNKNOWN  # a dict built here, without this key: nothing personal under it
-        if self._is_non_person(base_node, base):
-            return CLEAN  # settings["ADMIN_EMAIL"], os.environ["ALERT_EMAIL"]
+        if self._is_non_person(base_node, base) and all(f.origin.param >= 0 for f in base.whole()):
+            return CLEAN  # settings["ADMIN_EMAIL"], os.environ["ALERT_EMAIL"]; not a command's typed `options`
         person = self._is_person(base_node, base)
         value = self._classified(
             key,
