@@ -28,6 +28,7 @@ CORPORA = {
     "multi-module projects": [ROOT / "fixtures" / "projects"],
     "multi-module projects b": [ROOT / "fixtures" / "projects_b"],
     "unseen holdout c (issue 13)": [ROOT / "fixtures" / "holdout_c"],
+    "unseen holdout d (issue 13)": [ROOT / "fixtures" / "holdout_d"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
