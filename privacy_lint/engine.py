@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from privacy_lint.classify import Verdict
 from privacy_lint.evaluate import Evaluator
 from privacy_lint.index import resolve_relative
 from privacy_lint.rulepacks import BY_METHOD_NAME
@@ -426,7 +427,9 @@ class Analysis(Evaluator):
                         )
                     )
                 )
-            info.name_personal.append(personal)
+            # a parameter named after data the scan reports (`email`, not a pseudonymous `distinct_id`) is reported
+            # where the function uses it; its callers stay quiet
+            info.name_personal.append(personal and verdict is not None and self._reportable_category(verdict))
             if name in self.catalog.request_objects and annotation is None:
                 annotation = "<request>"
             clean = verdict is not None and verdict.category is None
@@ -451,6 +454,10 @@ class Analysis(Evaluator):
                             if f.origin.param < 0)  # fmt: skip
                 return Value(flows=flows, type=returns.type)
         return None
+
+    def _reportable_category(self, verdict: Verdict) -> bool:
+        category = verdict.category
+        return category is not None and (self.include_pseudonymous or category.sensitivity != "pseudonymous")
 
     def _framework_parameter(self, info: FunctionInfo, name: str, param: cst.Param) -> Flow | None:
         """A parameter a framework fills with personal data when it calls a method of a library base class: the
