@@ -568,7 +568,7 @@ class Evaluator(SinkReporter):
         returned = self.returned_type(qual, node)
         if returned is not None:  # a factory the catalogue knows: `client.init_index(...)` gives an index
             return Value(type=returned, host=self._client_host(args))
-        if self._is_sanitizer(qual, name) and (qual is None or qual not in self.classes):  # MaskedSms() builds one
+        if self._is_sanitizer(qual, name, info is not None) and (qual is None or qual not in self.classes):
             if info is not None:
                 self.call_function(info, node, args, *self._receiver(func, receiver))
             return Value(clean=True, consent=self.polarity(node).sign)

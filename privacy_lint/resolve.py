@@ -444,11 +444,15 @@ class Resolver:
             return EMPTY
         return frozenset(Flow(replace(o, node=node)) for o in cls.fields.values())
 
-    def _is_sanitizer(self, qual: str | None, name: str) -> bool:
-        if qual is not None and self.catalog.sanitizer_matcher.get(qual):
+    def _is_sanitizer(self, qual: str | None, name: str, known: bool = False) -> bool:
+        """A call whose result no longer identifies anyone: listed, or named so (`mask_email`). A name that only
+        says it tests (`validate_prompt`, `is_valid`) decides for functions whose bodies are unknown; a known
+        body (`known`) says for itself what it returns."""
+        catalog = self.catalog
+        if qual is not None and catalog.sanitizer_matcher.get(qual):
             return True
         tokens = split_name(name)
-        return any(t in self.catalog.sanitizer_tokens for t in tokens)
+        return any(t in catalog.sanitizer_tokens or (not known and t in catalog.sanitizer_test_tokens) for t in tokens)
 
     def _callee_text(self, func: cst.BaseExpression) -> str:
         text = dotted(func)

@@ -56,7 +56,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP, "callbacks": _STRMAP},
     "hosts": {"pattern": _STR, "destination": _STR, "service": _STR},
     "http": {"clients": _STRS, "requests": _STRS, "data_args": _STRS, "internal_hosts": _STRS},
-    "sanitizers": {"calls": _STRS, "name_tokens": _STRS},
+    "sanitizers": {"calls": _STRS, "name_tokens": _STRS, "test_tokens": _STRS},
     "consent": {"services": _STRS, "checks": _STRS, "negative_checks": _STRS, "decorators": _STRS},
     "exceptions": {"ignore": _STRS},
     "flow": {"propagators": _STRS},
@@ -149,6 +149,7 @@ class Catalog:
     internal_hosts: list[str] = field(default_factory=list)
     sanitizer_calls: list[str] = field(default_factory=list)
     sanitizer_tokens: set[str] = field(default_factory=set)
+    sanitizer_test_tokens: set[str] = field(default_factory=set)  # `is_`, `validate`: a test, unless its body says
     consent_services: set[str] = field(default_factory=set)
     consent_checks: list[tuple[str, ...]] = field(default_factory=list)
     consent_negative_checks: list[tuple[str, ...]] = field(default_factory=list)
@@ -349,6 +350,7 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
         _check_pattern(path, "sanitizers.calls", pattern)
     catalog.sanitizer_calls.extend(sanitizers.get("calls", []))
     catalog.sanitizer_tokens.update(t.lower() for t in sanitizers.get("name_tokens", []))
+    catalog.sanitizer_test_tokens.update(t.lower() for t in sanitizers.get("test_tokens", []))
 
     consent = _check_table(path, "consent", data.get("consent", {}), _SCHEMA["consent"])
     for service in consent.get("services", []):
