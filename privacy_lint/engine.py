@@ -115,8 +115,9 @@ class Analysis(Evaluator):
     stmt_SimpleStatementSuite = stmt_SimpleStatementLine
 
     def stmt_Expr(self, node: cst.Expr) -> None:
-        self.eval(node.value)
         call = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        self.discarded = call  # a call whose result is dropped acts on its receiver: table.add_row(...)
+        self.eval(node.value)
         if isinstance(call, cst.Call):  # ensure_consent(user): returns only if consent is given
             info = self._local_function(self.qualname(call.func))
             if info is not None and self.analyse_function(info).asserts_consent:

@@ -639,8 +639,11 @@ class Evaluator(SinkReporter):
         constructed = qual if qual.rsplit(".", 1)[-1][:1].isupper() else None  # Template(...) is a Template
         result = replace(self._combine(values), type=self.returned_type(qual, node) or constructed)
         path = dotted(func.value) if isinstance(func, cst.Attribute) else None
-        if own is not None and path is not None and not result.flows <= own.whole():
-            self._store_path(path, own.with_flows(result.flows))  # builder.set("email", e) fills the builder
+        # table.add_row(name) fills the table; builder.set("email", e) returns the builder it fills; a method
+        # whose result is used otherwise (self.style.WARNING(text)) leaves its receiver alone
+        fills = node is self.discarded or (result.type is not None and result.type == own.type if own else False)
+        if own is not None and path is not None and fills and not result.flows <= own.whole():
+            self._store_path(path, own.with_flows(result.flows))
         return result
 
     def _method(

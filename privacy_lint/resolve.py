@@ -163,6 +163,7 @@ class Resolver:
         self.guarded = ""  # the consent check that guards the code being analysed, as written
         self.asserted = False  # ... and it raises when consent is missing (`ensure_consent(user)`)
         self.context: list[str] = []  # qualified scope names for fingerprints
+        self.discarded: cst.CSTNode | None = None  # the call of the expression statement being run
 
     def _annotation_names(self, node: cst.BaseExpression | None) -> Iterator[str]:
         if node is None:
