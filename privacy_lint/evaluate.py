@@ -550,6 +550,8 @@ class Evaluator(SinkReporter):
         if sink is not None:
             self.report_sink(node, sink, args, self._callee_text(func), receiver)
             return Value(type=self.returned_type(qual, node) or qual)
+        if qual is not None and self.catalog.configuration_matcher.get(qual):
+            return Value(clean=True, text=self._default_text(node))  # os.environ.get("API_URL", "https://...")
         if qual is not None and self.catalog.http_request_matcher.get(qual):
             return self.build_request(args)
         if qual is not None and self.catalog.http_matcher.get(qual):
@@ -600,6 +602,15 @@ class Evaluator(SinkReporter):
             # and sends it along; whether printing it shows the data depends on its class, unknown here.
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())
         return Value(flows=carried, type=model or qual, host=self._client_host(args), consent=self.polarity(node).sign)
+
+    @staticmethod
+    def _default_text(node: cst.Call) -> str | None:
+        """The literal default of a configuration read: its second positional argument or `default=`."""
+        positional = [a for a in node.args if a.keyword is None]
+        chosen = next((a for a in node.args if a.keyword is not None and a.keyword.value == "default"), None)
+        if chosen is None and len(positional) > 1:
+            chosen = positional[1]
+        return literal_string(chosen.value) if chosen is not None else None
 
     def _type_hooks(self, qual: str, node: cst.Call) -> None:
         """`sentry_sdk.init(before_send=strip_pii)`: the hook's first parameter is what the library hands it."""

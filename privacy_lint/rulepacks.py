@@ -67,6 +67,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "envelope_parts": _STRS,
         "submitted_parts": _STRS,
         "injectors": _STRS,
+        "configuration_reads": _STRS,
     },
 }
 _TOP_LEVEL = (
@@ -162,6 +163,7 @@ class Catalog:
     serialisers: set[str] = field(default_factory=set)
     envelope_parts: set[str] = field(default_factory=set)  # lower-case: request.META, request.headers
     submitted_parts: set[str] = field(default_factory=set)  # lower-case: request.POST, request.form
+    configuration_reads: list[str] = field(default_factory=list)  # os.getenv(...): clean, its default its text
     injectors: set[str] = field(default_factory=set)  # `fastapi.Depends`: the parameter is what the provider returns
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
@@ -177,6 +179,7 @@ class Catalog:
     object_attribute_matcher: NameMatcher = field(default_factory=NameMatcher)
     parameter_matcher: NameMatcher = field(default_factory=NameMatcher)
     current_person_matcher: NameMatcher = field(default_factory=NameMatcher)
+    configuration_matcher: NameMatcher = field(default_factory=NameMatcher)
 
     def freeze(self) -> Catalog:
         for sink in self.sinks.values():
@@ -196,6 +199,7 @@ class Catalog:
             for pattern, target in table.items():
                 matcher.add([pattern], target)
         self.current_person_matcher.add(self.current_person, True)
+        self.configuration_matcher.add(self.configuration_reads, True)
         return self
 
 
@@ -373,6 +377,9 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
     for key in ("task_calls", "model_managers", "serialisers", "injectors"):
         getattr(catalog, key).update(frameworks.get(key, []))
+    for pattern in frameworks.get("configuration_reads", []):
+        _check_pattern(path, "frameworks.configuration_reads", pattern)
+    catalog.configuration_reads.extend(frameworks.get("configuration_reads", []))
     for key in ("envelope_parts", "submitted_parts"):
         getattr(catalog, key).update(part.lower() for part in frameworks.get(key, []))
 
