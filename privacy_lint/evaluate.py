@@ -64,6 +64,16 @@ class Evaluator(SinkReporter):
                 cls.attrs[path.split(".", 1)[1]] = named
             else:
                 self.scope.vars[path] = named
+                owner = self.scope.lookup(head) if path.count(".") == 1 else None
+                if (
+                    sink is None
+                    and owner is not None
+                    and owner.type
+                    and owner.type not in self.classes
+                    and value.tainted
+                ):
+                    # mail.dynamic_template_data = data: a library object carries what is set on it to its send
+                    self._bind_name(head, owner.with_flows(f.boxed_in() for f in value.whole()), target)
         elif isinstance(target, cst.Subscript):
             self._assign_item(target, value)
 
@@ -81,10 +91,12 @@ class Evaluator(SinkReporter):
             self.bind(target, element, iterable, person)
 
     def _personal_sibling(self, targets: list[cst.BaseExpression] | list[cst.Name]) -> bool:
+        """An unambiguous, reported personal name among them (`email`; not `name`, not a pseudonymous `user_id`)."""
         for target in targets:
             if isinstance(target, cst.Name):
                 verdict = self.classifier.classify(target.value)
-                if verdict is not None and verdict.category is not None and not verdict.contextual:
+                category = verdict.category if verdict is not None and not verdict.contextual else None
+                if category is not None and category.sensitivity != "pseudonymous":
                     return True
         return False
 
@@ -420,6 +432,10 @@ class Evaluator(SinkReporter):
             confidence="medium",
             context_why="on a person-like object" if person else "",
         )
+        if value is UNKNOWN:  # message["to"] of a parameter: whatever the caller put under that key
+            passed = cap(f.then(f'read as ["{key}"]', node) for f in base.flows if f.origin.param >= 0)
+            if passed:
+                return Value(flows=passed)
         return self._with_text(value, text)
 
     def expr_Attribute(self, node: cst.Attribute) -> Value:
@@ -622,8 +638,12 @@ class Evaluator(SinkReporter):
                 continue
             handed = callbacks.get(f"{qual}.{arg.keyword.value}")
             hook = self._local_function(self.qualname(arg.value)) if handed else None
-            if hook is not None and hook.node is not None and hook.state == "new":
-                hook.first_type = handed
+            if hook is None or hook.node is None or hook.state == "running" or hook.first_type == handed:
+                continue
+            hook.first_type = handed
+            if hook.state == "done":  # analysed before the call that registers it: again, with its argument typed
+                hook.state = "new"
+                self.analyse_function(hook)
 
     def _receiver(self, func: cst.BaseExpression, receiver: Value | None) -> tuple[bool, str | None, bool]:
         """A method call or not; the project class of the object it is called on; whether that is `self`."""
