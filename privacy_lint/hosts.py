@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from privacy_lint.rulepacks import Catalog, Host
+from privacy_lint.syntax import url_path
 
 
 def _host_regex(pattern: str) -> re.Pattern[str]:
@@ -17,13 +18,19 @@ def _host_regex(pattern: str) -> re.Pattern[str]:
 
 class HostDirectory:
     def __init__(self, catalog: Catalog) -> None:
-        self._vendors = [(_host_regex(h.pattern), h) for h in catalog.hosts]
+        # a pattern may name a path too (`api.linkedin.com/rest/conversionEvents`): the host alone serves other
+        # APIs (its sign-in), so only requests under that path are the vendor's service
+        self._vendors = [
+            (_host_regex(h.pattern.split("/", 1)[0]), "/" + h.pattern.split("/", 1)[1] if "/" in h.pattern else "", h)
+            for h in catalog.hosts
+        ]
         self._internal = [_host_regex(p) for p in catalog.internal_hosts]
 
-    def vendor(self, host: str) -> Host | None:
+    def vendor(self, host: str, url: str = "") -> Host | None:
         probe = host.lower().replace("\0", "x")
-        for regex, known in self._vendors:
-            if regex.match(probe):
+        path = url_path(url)
+        for regex, prefix, known in self._vendors:
+            if regex.match(probe) and (not prefix or path.startswith(prefix)):
                 return known
         return None
 

@@ -127,7 +127,7 @@ class SinkReporter(Resolver):
             host = receiver.host
         if host is not None and host.strip("\0") == "":
             host = None
-        target = self.hosts.vendor(host) if host else None
+        target = self.hosts.vendor(host, url.text or "" if url is not None else "") if host else None
         if host is not None and target is None and self.hosts.is_internal(host):
             return
         if host is not None and "\0" in host and target is None:

@@ -60,6 +60,14 @@ def url_host(url: str) -> str | None:
     return host.split(":", 1)[0] or None
 
 
+def url_path(url: str) -> str:
+    """The path of a URL template (`/rest/conversionEvents`), "" when it has none or no scheme."""
+    if "://" not in url:
+        return ""
+    rest = url.split("://", 1)[1].split("?", 1)[0]
+    return "/" + rest.split("/", 1)[1] if "/" in rest else ""
+
+
 def is_constant_name(name: str) -> bool:
     return len(name) > 1 and name.isupper()
 
