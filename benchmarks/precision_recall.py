@@ -29,6 +29,7 @@ CORPORA = {
     "multi-module projects b": [ROOT / "fixtures" / "projects_b"],
     "unseen holdout c (issue 13)": [ROOT / "fixtures" / "holdout_c"],
     "unseen holdout d (issue 13)": [ROOT / "fixtures" / "holdout_d"],
+    "unseen holdout e (issue 13)": [ROOT / "fixtures" / "holdout_e"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
