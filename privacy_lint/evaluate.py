@@ -480,7 +480,10 @@ class Evaluator(SinkReporter):
             if remote is not None and remote.is_property:
                 return self._property(remote, node)
         person = self._is_person(node.value, base)
-        if is_constant_name(attr) or (not person and self._is_non_person(node.value, base)):
+        # server.address, settings.email: an attribute of a machine or of configuration; not job.customer_email,
+        # whose own name says whose it is
+        vetoed = not person and self._is_non_person(node.value, base) and not self.classifier.is_person_word(attr)
+        if is_constant_name(attr) or vetoed:
             return CLEAN
         value = self._classified(
             attr,
