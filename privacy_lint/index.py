@@ -65,6 +65,8 @@ class ProjectIndex:
         """Merge one file's index; with two files of one module name, the first one scanned wins."""
         if found.entry is not None:
             self.modules.setdefault(found.entry.name, found.entry)
+            for alias in namespace_names(found.entry.path, found.entry.name):
+                self.aliases.setdefault(alias, found.entry.name)
         for alias, target in found.aliases.items():
             self.aliases.setdefault(alias, target)
         for summary in found.classes:
@@ -80,12 +82,17 @@ class ProjectIndex:
         return both
 
     def module_of(self, qualname: str) -> str | None:
-        """The project module a qualified name lives in: the longest prefix that is a module."""
+        """The project module a qualified name lives in: the longest prefix that is a module (or names one
+        through a namespace package: `growthkit.tracking.track` for a `tracking.py` in `growthkit/`)."""
         parts = qualname.split(".")
         for cut in range(len(parts), 0, -1):
             name = ".".join(parts[:cut])
             if name in self.modules:
                 return name
+        for cut in range(len(parts), 1, -1):
+            target = self.aliases.get(".".join(parts[:cut]))
+            if target is not None and target in self.modules:
+                return target
         return None
 
     def dependencies(self, module: str) -> set[str]:
@@ -125,6 +132,24 @@ def module_name(path: str) -> str:
 
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", "manage.py")
+
+
+def namespace_names(path: str, module: str) -> list[str]:
+    """Other names a module can be imported by when the folders above it are namespace packages (PEP 420, no
+    `__init__.py`): `tracking.py` in `growthkit/` is also `growthkit.tracking`. Up to two folders, never across a
+    project's root."""
+    directory = Path(path).resolve().parent
+    if (directory / "__init__.py").is_file():
+        return []
+    names: list[str] = []
+    prefix = module
+    for _ in range(2):
+        if not directory.name.isidentifier() or _is_source_root(directory):
+            break
+        prefix = f"{directory.name}.{prefix}"
+        names.append(prefix)
+        directory = directory.parent
+    return names
 
 
 def _is_source_root(directory: Path) -> bool:

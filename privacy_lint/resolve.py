@@ -41,6 +41,10 @@ class ClassTable(dict[str, ClassInfo]):
     def _summary(self, key: str) -> ClassSummary | None:
         for index in self.indexes:
             summary = index.classes.get(key) or index.classes.get(index.aliases.get(key, ""))
+            if summary is None and "." in key:  # growthkit.models.Member, a namespace package's module
+                module, _, name = key.rpartition(".")
+                target = index.aliases.get(module)
+                summary = index.classes.get(f"{target}.{name}") if target else None
             if summary is not None:
                 return summary
         return None

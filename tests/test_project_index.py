@@ -77,3 +77,27 @@ def test_module_names_for_src_layouts_and_namespace_packages(tmp_path: Path) -> 
     assert module_name(str(tmp_path / "src/acme/billing/__init__.py")) == "acme.billing"
     assert module_name(str(tmp_path / "acme2/shop/views.py")) == "acme2.shop.views"
     assert module_name(str(tmp_path / "scripts/export.py")) == "export"  # a folder of scripts is not a package
+
+
+def test_imports_through_namespace_packages(tmp_path: Path) -> None:
+    """Folders without `__init__.py` (PEP 420): `from shop.audit import record` reaches `shop/audit.py`."""
+    from privacy_lint.rulepacks import default_catalog
+    from privacy_lint.scan import scan
+
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "audit.py").write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef record(value):\n    log.info('audit %s', value)\n"
+    )
+    (tmp_path / "shop" / "models.py").write_text(
+        "from dataclasses import dataclass\n\n\n@dataclass\nclass Member:\n    member_no: int\n    iban: str\n"
+    )
+    (tmp_path / "shop" / "views.py").write_text(
+        "from shop.audit import record\nfrom shop.models import Member\n\n\n"
+        "def pay(member: Member, request):\n"
+        "    record(request.remote_addr)\n"
+        "    record(member.member_no)\n"
+        "    print(member.iban)\n"
+    )
+    result = scan([str(tmp_path / "shop")], default_catalog(), jobs=1)
+    found = sorted((Path(f.path).name, f.span.line, f.rule) for f in result.findings)
+    assert found == [("views.py", 6, "PRV001"), ("views.py", 8, "PRV001")]
