@@ -432,10 +432,6 @@ class Evaluator(SinkReporter):
             confidence="medium",
             context_why="on a person-like object" if person else "",
         )
-        if value is UNKNOWN:  # message["to"] of a parameter: whatever the caller put under that key
-            passed = cap(f.then(f'read as ["{key}"]', node) for f in base.flows if f.origin.param >= 0)
-            if passed:
-                return Value(flows=passed)
         return self._with_text(value, text)
 
     def expr_Attribute(self, node: cst.Attribute) -> Value:
