@@ -13,7 +13,7 @@ from privacy_lint.rulepacks import default_catalog
 
 from .conftest import FIXTURES
 
-REALISTIC = ["realistic", "holdout", "holdout_b", "sample_service", "projects", "projects_b"]
+REALISTIC = ["realistic", "holdout", "holdout_b", "sample_service", "projects", "projects_b", "holdout_c", "holdout_d"]
 
 
 @pytest.mark.parametrize("corpus", REALISTIC)
