@@ -30,6 +30,7 @@ CORPORA = {
     "unseen holdout c (issue 13)": [ROOT / "fixtures" / "holdout_c"],
     "unseen holdout d (issue 13)": [ROOT / "fixtures" / "holdout_d"],
     "unseen holdout e (issue 13)": [ROOT / "fixtures" / "holdout_e"],
+    "unseen holdout f (issue 13)": [ROOT / "fixtures" / "holdout_f"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
