@@ -11,11 +11,20 @@ from privacy_lint.summaries import FunctionInfo, Scope, SinkHit
 from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
 
+KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset"})  # iterating a dict gives its keys
+
+
+def _is_record(value: Value) -> bool:
+    """A dict with literal keys (not a list, whose keys are positions)."""
+    return bool(value.keys) and not all(key.isdigit() for key in value.keys or ())
+
+
 # Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
 STRING_BUILDERS = frozenset({"join", "format", "format_map"})
 # Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
 CURRENT_PERSON = "user.account"  # the signed-in person, whose repr or str names them
+SUBMITTED = "user.content.submitted"  # what a person submitted: `name` or `notes` under it are theirs
 PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
 
 
@@ -267,6 +276,10 @@ class Evaluator(SinkReporter):
         if isinstance(node.operator, cst.Modulo):  # "%r" % record shows the record's fields
             right = Value(flows=self._exposed(right), clean=right.clean)
         combined = self._combine([left, right])
+        if isinstance(node.operator, cst.BitOr):  # prompt | llm | parser: the pipeline sends to its model
+            model = next((v.type for v in (right, left) if v.type and self._sink(f"{v.type}.invoke")), None)
+            if model is not None:
+                return replace(combined, type=model)
         if isinstance(node.operator, cst.Add) and (left.text is not None or right.text is not None):
             return replace(combined, text=concat_text(left.text, right.text))
         return combined
@@ -424,13 +437,13 @@ class Evaluator(SinkReporter):
             return UNKNOWN  # a dict built here, without this key: nothing personal under it
         if self._is_non_person(base_node, base) and all(f.origin.param >= 0 for f in base.whole()):
             return CLEAN  # settings["ADMIN_EMAIL"], os.environ["ALERT_EMAIL"]; not a command's typed `options`
-        person = self._is_person(base_node, base)
+        person = self._is_person(base_node, base) or any(f.origin.category == SUBMITTED for f in base.flows)
         value = self._classified(
             key,
             node,
             person_context=person,
             confidence="medium",
-            context_why="on a person-like object" if person else "",
+            context_why="on a person-like object or in what a person submitted" if person else "",
         )
         return self._with_text(value, text)
 
@@ -660,6 +673,8 @@ class Evaluator(SinkReporter):
         node: cst.Call,
     ) -> Value:
         """A call that passes data on (`json.dumps(d)`, a builder's `.set("email", e)`)."""
+        if qual in KEY_VIEWS and len(args) == 1 and _is_record(args[0][1]):
+            return CLEAN  # sorted(changes), list(payload): a record's field names
         values = [Value(flows=self._exposed(v), clean=v.clean) for _, v in args]
         own = receiver if receiver is not None and not self._is_module(func) else None
         if own is not None:
