@@ -85,12 +85,11 @@ class ProjectIndex:
         """The project module a qualified name lives in: the longest prefix that is a module (or names one
         through a namespace package: `growthkit.tracking.track` for a `tracking.py` in `growthkit/`)."""
         parts = qualname.split(".")
-        for cut in range(len(parts), 0, -1):
+        for cut in range(len(parts), 0, -1):  # the longest prefix wins: `assistant.llm` over a package `assistant`
             name = ".".join(parts[:cut])
             if name in self.modules:
                 return name
-        for cut in range(len(parts), 1, -1):
-            target = self.aliases.get(".".join(parts[:cut]))
+            target = self.aliases.get(name) if cut > 1 else None
             if target is not None and target in self.modules:
                 return target
         return None
