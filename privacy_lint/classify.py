@@ -84,6 +84,14 @@ class Classifier:
         c = self.catalog
         return any(t in c.person_objects for t in tokens) and not any(t in c.non_person_objects for t in tokens)
 
+    def is_person_object(self, name: str) -> bool:
+        """Does this name name one person and nothing else (`applicant`, `owner`, `end_user`; not `user_id`, not
+        the collection `users`)?"""
+        tokens = split_name(name)
+        people = self.catalog.person_objects
+        plural = tokens[-1] == "people" or (tokens[-1].endswith("s") and tokens[-1][:-1] in people) if tokens else False
+        return bool(tokens) and not plural and all(t in people for t in tokens)
+
     def is_non_person_word(self, name: str) -> bool:
         return any(t in self.catalog.non_person_objects for t in split_name(name))
 

@@ -420,6 +420,11 @@ class Analysis(Evaluator):
                 flows.add(given)
             verdict = self.classifier.classify(name)
             personal = verdict is not None and verdict.category is not None and annotation not in self.classes
+            # def remind(owner): a parameter named after a person is their record; shown whole, it is reported where
+            # the function shows it, and its callers stay quiet
+            person_record = verdict is None and annotation is None and self.classifier.is_person_object(name)
+            if person_record:
+                flows.add(Flow(self._person_record(name, param.name)))
             if personal and verdict is not None and verdict.category is not None:
                 flows.add(
                     Flow(
@@ -430,7 +435,9 @@ class Analysis(Evaluator):
                 )
             # a parameter named after data the scan reports (`email`, not a pseudonymous `distinct_id`) is reported
             # where the function uses it; its callers stay quiet
-            info.name_personal.append(personal and verdict is not None and self._reportable_category(verdict))
+            info.name_personal.append(
+                person_record or (personal and verdict is not None and self._reportable_category(verdict))
+            )
             if name in self.catalog.request_objects and annotation is None:
                 annotation = "<request>"
             clean = verdict is not None and verdict.category is None

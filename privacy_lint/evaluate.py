@@ -14,6 +14,10 @@ from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap,
 KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset"})  # iterating a dict gives its keys
 
 
+def _record_origin(flow: Flow) -> bool:
+    return flow.origin.category == CURRENT_PERSON and flow.origin.by_name
+
+
 def _is_record(value: Value) -> bool:
     """A dict with literal keys (not a list, whose keys are positions)."""
     return bool(value.keys) and not all(key.isdigit() for key in value.keys or ())
@@ -179,7 +183,14 @@ class Evaluator(SinkReporter):
         if verdict is not None and verdict.category is not None and not (value.clean or opaque or concrete):
             origin = Origin(verdict.category.id, name, node, "low" if evidence else "medium", verdict.why, by_name=True)
             flows = cap({*flows, Flow(origin)})
+        elif not (evidence or value.clean or value.tainted or opaque) and self.classifier.is_person_object(name):
+            flows = cap({*flows, Flow(self._person_record(name, node))})  # owner = appointment.owner
         return replace(value, flows=flows, consent=consent)
+
+    def _person_record(self, name: str, node: cst.CSTNode) -> Origin:
+        """A value named after a person (`applicant`, `owner`): shown or sent whole, it is that person's record."""
+        why = f"'{name}' names a person: shown or sent whole, it is their record"
+        return Origin(CURRENT_PERSON, name, node, "medium", why, by_name=True)
 
     def _instance(self, type_name: str | None) -> bool:
         """An object of a class (the project's, the catalogue's, or a constructor call), not plain data: what a
@@ -400,8 +411,10 @@ class Evaluator(SinkReporter):
                 self.eval(element.slice.value)
         key = self._literal_key(node)
         if key is None or (key.isdigit() and base.keys is None):
-            # an element of a list keeps the list's element type (records[0] of list[ConsentRecord])
-            return Value(flows=base.whole(), type=base.type) if base.tainted or base.type else UNKNOWN
+            # an element of a list keeps the list's element type (records[0] of list[ConsentRecord]); a person's
+            # record does not make each of its parts the whole record (user_id = user[0])
+            flows = frozenset(f for f in base.whole() if not _record_origin(f))
+            return Value(flows=flows, type=base.type) if flows or base.type else UNKNOWN
         return self._read_key(base, key, node, node.value)
 
     def _literal_key(self, node: cst.Subscript) -> str | None:
@@ -501,6 +514,8 @@ class Evaluator(SinkReporter):
             confidence="high" if person else "medium",
             context_why="on a person-like object" if person else "",
         )
+        if value is UNKNOWN and base.type is None and not base.clean and self.classifier.is_person_object(attr):
+            return Value(flows=frozenset({Flow(self._person_record(path or attr, node))}))  # order.attendee
         if value.flows and path:
             return self._with_text(value, path)
         if not value.clean and base.type and base.type != "<request>" and base.type not in self.classes:
