@@ -31,6 +31,7 @@ CORPORA = {
     "unseen holdout d (issue 13)": [ROOT / "fixtures" / "holdout_d"],
     "unseen holdout e (issue 13)": [ROOT / "fixtures" / "holdout_e"],
     "unseen holdout f (issue 13)": [ROOT / "fixtures" / "holdout_f"],
+    "unseen holdout g (issue 13)": [ROOT / "fixtures" / "holdout_g"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
