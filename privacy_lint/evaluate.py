@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from privacy_lint.resolve import SETTINGS_OBJECTS
 from privacy_lint.sinks import SinkReporter
 from privacy_lint.summaries import FunctionInfo, Scope, SinkHit
 from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
@@ -19,8 +20,11 @@ def _record_origin(flow: Flow) -> bool:
 
 
 def _is_record(value: Value) -> bool:
-    """A dict with literal keys (not a list, whose keys are positions)."""
-    return bool(value.keys) and not all(key.isdigit() for key in value.keys or ())
+    """A dict with literal keys (not a list, whose keys are positions), or what a person submitted as a whole."""
+    if value.keys:
+        return not all(key.isdigit() for key in value.keys)
+    concrete = [f for f in value.flows if f.origin.param < 0]
+    return bool(concrete) and all(f.origin.category == SUBMITTED and not f.steps for f in concrete)
 
 
 # Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
@@ -429,6 +433,10 @@ class Evaluator(SinkReporter):
         if base.keys is not None and key in base.keys:
             return base.keys[key]
         text = f'{dotted(base_node) or "…"}["{key}"]'
+        if not base.tainted and (self.qualname(base_node) or "") in SETTINGS_OBJECTS:
+            url = self.url_setting(f"{self.qualname(base_node)}.{key}")  # current_app.config["CRM_URL"]
+            if url is not None:
+                return Value(clean=True, text=url)
         part = self._request_part(base_node)
         if part == "scope" or self._is_request(base_node, base):  # ASGI scopes: `self.scope["client"]`
             whole = self._request_part_value((key,), node, text)
@@ -689,7 +697,7 @@ class Evaluator(SinkReporter):
     ) -> Value:
         """A call that passes data on (`json.dumps(d)`, a builder's `.set("email", e)`)."""
         if qual in KEY_VIEWS and len(args) == 1 and _is_record(args[0][1]):
-            return CLEAN  # sorted(changes), list(payload): a record's field names
+            return CLEAN  # sorted(changes), sorted(validated_data): a record's field names
         values = [Value(flows=self._exposed(v), clean=v.clean) for _, v in args]
         own = receiver if receiver is not None and not self._is_module(func) else None
         if own is not None:

@@ -312,7 +312,9 @@ def _urls(tree: ast.Module) -> tuple[tuple[str, str], ...]:
     lookup (`os.environ.get("API_URL", "https://...")`, `env("API_URL", default="https://...")`). Settings
     modules name the hosts that in-house clients call."""
     found: list[tuple[str, str]] = []
-    for statement in tree.body:
+    # module level, and the bodies of top-level classes (Flask config classes: `class Config: API_URL = ...`)
+    bodies = [s for c in tree.body if isinstance(c, ast.ClassDef) for s in c.body]
+    for statement in [*tree.body, *bodies]:
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target, value = statement.targets[0], statement.value
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:

@@ -514,8 +514,9 @@ class Resolver:
         `django.conf.settings.X`, the value the project's settings modules agree on."""
         module, _, name = qual.rpartition(".")
         indexes = self.classes.indexes
-        if module in SETTINGS_OBJECTS:
-            entries = [e for i in indexes for m, e in i.modules.items() if m.rsplit(".", 1)[-1] == "settings"
+        if module in SETTINGS_OBJECTS:  # Django settings modules; Flask config classes wherever they are
+            flask = module.startswith("flask.")
+            entries = [e for i in indexes for m, e in i.modules.items() if flask or m.rsplit(".", 1)[-1] == "settings"
                        or ".settings." in f"{m}."]  # fmt: skip
         else:
             entries = [i.modules[module] for i in indexes if module in i.modules]

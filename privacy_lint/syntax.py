@@ -55,6 +55,8 @@ def url_host(url: str) -> str | None:
         return None
     rest = url.split("://", 1)[1]
     host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if host.endswith("\0") and len(host) > 1 and host[-2] != ".":
+        host = host[:-1]  # f"{API_BASE}{path}": what follows a whole host is its path
     if host.startswith("["):
         return host.split("]", 1)[0] + "]"
     return host.split(":", 1)[0] or None

@@ -106,3 +106,26 @@ def test_hosts_come_from_the_settings_module(cli: str, tmp_path: Path) -> None:
         (10, "kyc.example.org"),
         (12, "the host of settings.SCORING_URL"),  # line 11: the ledger is internal
     ]
+
+
+def test_hosts_of_a_module_constant_and_a_flask_config_class(cli: str, tmp_path: Path) -> None:
+    """`f"{API_BASE}{path}"` is on API_BASE's host; `current_app.config["CRM_URL"]` comes from a config class."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "config.py").write_text(
+        'import os\n\n\nclass Config:\n    CRM_URL = os.environ.get("CRM_URL", "http://crm-proxy.internal:9000")\n'
+        '    PARTNER_URL = "https://api.partner.example.com"\n'
+    )
+    (tmp_path / "app" / "client.py").write_text(
+        "import requests\nfrom flask import current_app\n\n"
+        'API_BASE = "http://booking-api.clinic.internal"\n\n\n'
+        "def call(path, user):\n"
+        '    requests.post(f"{API_BASE}{path}", json={"email": user.email})\n'
+        '    requests.post(f"{current_app.config[\'CRM_URL\']}/activities", json={"email": user.email})\n'
+        '    requests.post(current_app.config["PARTNER_URL"], json={"email": user.email})\n'
+    )
+    found = [
+        (f["span"]["line"], f["destination"])
+        for f in json.loads(_check(cli, tmp_path, "--format", "json").stdout)["findings"]
+    ]
+    assert found == [(10, "api.partner.example.com")]
