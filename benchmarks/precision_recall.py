@@ -32,6 +32,7 @@ CORPORA = {
     "unseen holdout e (issue 13)": [ROOT / "fixtures" / "holdout_e"],
     "unseen holdout f (issue 13)": [ROOT / "fixtures" / "holdout_f"],
     "unseen holdout g (issue 13)": [ROOT / "fixtures" / "holdout_g"],
+    "unseen holdout h (issue 13)": [ROOT / "fixtures" / "holdout_h"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
