@@ -12,10 +12,18 @@ from privacy_lint.summaries import FunctionInfo, Scope, SinkHit
 from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
 
+# Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
+MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
+STRING_BUILDERS = frozenset({"join", "format", "format_map"})
 KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset"})  # iterating a dict gives its keys
+CURRENT_PERSON = "user.account"  # the signed-in person, or a value named after one person: their record
+SUBMITTED = "user.content.submitted"  # what a person submitted: `name` or `notes` under it are theirs
+# Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
+PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
 
 
 def _record_origin(flow: Flow) -> bool:
+    """A person's record known by its name only (`user`), not what a framework says it is."""
     return flow.origin.category == CURRENT_PERSON and flow.origin.by_name
 
 
@@ -25,15 +33,6 @@ def _is_record(value: Value) -> bool:
         return not all(key.isdigit() for key in value.keys)
     concrete = [f for f in value.flows if f.origin.param < 0]
     return bool(concrete) and all(f.origin.category == SUBMITTED and not f.steps for f in concrete)
-
-
-# Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
-MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
-STRING_BUILDERS = frozenset({"join", "format", "format_map"})
-# Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
-CURRENT_PERSON = "user.account"  # the signed-in person, whose repr or str names them
-SUBMITTED = "user.content.submitted"  # what a person submitted: `name` or `notes` under it are theirs
-PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
 
 
 class Evaluator(SinkReporter):
