@@ -13,7 +13,10 @@ from privacy_lint.rulepacks import default_catalog
 
 from .conftest import FIXTURES
 
-REALISTIC = ["realistic", "holdout", "holdout_b", "sample_service", "projects", "projects_b", "holdout_c", "holdout_d"]
+REALISTIC = [
+    "realistic", "holdout", "holdout_b", "sample_service", "projects", "projects_b",
+    "holdout_c", "holdout_d", "holdout_e", "holdout_g",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("corpus", REALISTIC)
