@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import libcst as cst
@@ -16,6 +17,10 @@ from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap,
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
 STRING_BUILDERS = frozenset({"join", "format", "format_map"})
 KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset"})  # iterating a dict gives its keys
+SQL_RUNS = frozenset({"execute", "exec_driver_sql"})  # DB-API cursors, SQLAlchemy connections (PEP 249)
+SQL_FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "first", "one", "one_or_none", "all", "mappings"})
+SELECTED_COLUMN = "column of a SELECT"  # the `why` of what a query's rows hold, by column name
+SELECT_LIST = re.compile(r"\s*select\s+(?:distinct\s+)?(.+?)\s+from\s", re.IGNORECASE | re.DOTALL)
 CURRENT_PERSON = "user.account"  # the signed-in person, or a value named after one person: their record
 SUBMITTED = "user.content.submitted"  # what a person submitted: `name` or `notes` under it are theirs
 # Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
@@ -23,8 +28,10 @@ PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.",
 
 
 def _record_origin(flow: Flow) -> bool:
-    """A person's record known by its name only (`user`), not what a framework says it is."""
-    return flow.origin.category == CURRENT_PERSON and flow.origin.by_name
+    """What one element of a record or row does not hold as a whole: a person's record known by its name only
+    (`user`), or the columns a SELECT names (`user_id = row[0]` is one column, unknown which)."""
+    origin = flow.origin
+    return origin.by_name and (origin.category == CURRENT_PERSON or origin.why.startswith(SELECTED_COLUMN))
 
 
 def _is_record(value: Value) -> bool:
@@ -59,9 +66,15 @@ class Evaluator(SinkReporter):
                 for index, element in enumerate(elements):  # a, b = pair: positions stay apart
                     self.bind(element, value.keys[str(index)], rhs, person)
             else:
-                spread = Value(flows=value.whole(), type=None)
+                # `for customer_id, email in rows`: a column read by its name (a SELECT's) goes to the target of
+                # that name; what no target is named after goes to every target
+                names = {e.value for e in elements if isinstance(e, cst.Name)}
+                whole = value.whole()
+                shared = frozenset(f for f in whole if not (f.origin.by_name and f.origin.text in names))
                 for element in elements:
-                    self.bind(element, spread, rhs, person)
+                    own = [f for f in whole if isinstance(element, cst.Name) and f.origin.by_name
+                           and f.origin.text == element.value]  # fmt: skip
+                    self.bind(element, Value(flows=shared.union(own), type=None), rhs, person)
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, value, rhs, person)
         elif isinstance(target, cst.Attribute):
@@ -662,6 +675,21 @@ class Evaluator(SinkReporter):
             chosen = positional[1]
         return literal_string(chosen.value) if chosen is not None else None
 
+    def _selected(self, sql: str, node: cst.CSTNode) -> list[Flow] | None:
+        """The personal columns a SELECT reads, by their names (`email`, `u.full_name`, `phone AS contact`)."""
+        match = SELECT_LIST.match(sql)
+        if match is None:
+            return None
+        flows = []
+        for column in match.group(1).split(","):
+            parts = column.split()
+            name = parts[0].rsplit(".", 1)[-1].strip('"`[]') if parts else ""  # the column, whatever its alias
+            verdict = self.classifier.classify(name) if name.isidentifier() else None
+            if verdict is not None and verdict.category is not None and not verdict.contextual:
+                why = f"{SELECTED_COLUMN} '{name}': {verdict.why}"
+                flows.append(Flow(Origin(verdict.category.id, name, node, "medium", why, by_name=True)))
+        return flows
+
     def _type_hooks(self, qual: str, node: cst.Call) -> None:
         """`sentry_sdk.init(before_send=strip_pii)`: the hook's first parameter is what the library hands it."""
         callbacks = self.catalog.type_callbacks
@@ -725,6 +753,15 @@ class Evaluator(SinkReporter):
                 return value if default is None or not default.tainted else union([value, default])
         if name == "keys" and not args:  # sorted(body.keys()): the field names, not what they hold
             return CLEAN
+        if name in SQL_RUNS and args and args[0][1].text:
+            rows = self._selected(args[0][1].text, node)
+            if rows is not None:  # cur.execute("SELECT email, full_name FROM users"): its rows hold those columns
+                path = dotted(func.value)
+                if path is not None:  # a cursor holds the rows of the last query it ran
+                    self._store_path(path, replace(receiver, flows=frozenset(rows), clean=not rows))
+                return Value(flows=frozenset(rows), type=receiver.type)
+        if name in SQL_FETCHES and receiver.flows:
+            return Value(flows=receiver.flows)  # cur.fetchall(), result.first(): the rows of the query run
         if name in MUTATORS and args:
             added = [v for _, v in args]
             path = dotted(func.value)
