@@ -33,6 +33,7 @@ CORPORA = {
     "unseen holdout f (issue 13)": [ROOT / "fixtures" / "holdout_f"],
     "unseen holdout g (issue 13)": [ROOT / "fixtures" / "holdout_g"],
     "unseen holdout h (issue 13)": [ROOT / "fixtures" / "holdout_h"],
+    "unseen holdout i (issue 13)": [ROOT / "fixtures" / "holdout_i"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
