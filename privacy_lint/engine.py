@@ -27,6 +27,7 @@ from privacy_lint.syntax import (
     always_exits,
     capture_names,
     dotted,
+    literal_string,
 )
 from privacy_lint.values import EMPTY, MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, in_order, join, union
 
@@ -313,6 +314,7 @@ class Analysis(Evaluator):
         info.is_property = any(
             (dotted(d.decorator) or "").endswith(("property", "cached_property")) for d in node.decorators
         )
+        info.validates = next((f for d in node.decorators if (f := self._validated_field(d.decorator))), None)
         info.consent_decorated = next(
             (f"@{self.check_text(d.decorator)}" for d in node.decorators if self._consent_decorator(d.decorator)), ""
         )
@@ -467,10 +469,23 @@ class Analysis(Evaluator):
         category = verdict.category
         return category is not None and (self.include_pseudonymous or category.sensitivity != "pseudonymous")
 
+    def _validated_field(self, decorator: cst.BaseExpression) -> str | None:
+        """`@field_validator("postcode")` (pydantic): the field a validator is handed the value of."""
+        if not isinstance(decorator, cst.Call) or not decorator.args:
+            return None
+        if not self.catalog.validator_matcher.get(self.qualname(decorator.func) or ""):
+            return None
+        return literal_string(decorator.args[0].value)
+
     def _framework_parameter(self, info: FunctionInfo, name: str, param: cst.Param) -> Flow | None:
         """A parameter a framework fills with personal data when it calls a method of a library base class: the
         packs give its category, or `by-method-name` for the field the method is named after (`validate_email`)."""
         method = info.key.rsplit(".", 1)[-1]
+        if info.validates and info.params[-1:] == [name] and len(info.params) == 2:  # (cls, value): the field's
+            verdict = self.classifier.classify(info.validates)
+            if verdict is not None and verdict.category is not None:
+                why = f"a validator of the field '{info.validates}' is handed its value"
+                return Flow(Origin(verdict.category.id, name, param.name, "high", why))
         category = self.framework_source(self.catalog.parameter_matcher, info.class_key, method, name)
         if category == BY_METHOD_NAME:  # validate_email(self, value): the field after the method's first word
             verdict = self.classifier.classify(method.partition("_")[2])

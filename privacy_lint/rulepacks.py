@@ -68,6 +68,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "submitted_parts": _STRS,
         "injectors": _STRS,
         "configuration_reads": _STRS,
+        "field_validators": _STRS,
     },
 }
 _TOP_LEVEL = (
@@ -164,6 +165,7 @@ class Catalog:
     envelope_parts: set[str] = field(default_factory=set)  # lower-case: request.META, request.headers
     submitted_parts: set[str] = field(default_factory=set)  # lower-case: request.POST, request.form
     configuration_reads: list[str] = field(default_factory=list)  # os.getenv(...): clean, its default its text
+    field_validators: list[str] = field(default_factory=list)  # `@field_validator("email")`: handed that field
     injectors: set[str] = field(default_factory=set)  # `fastapi.Depends`: the parameter is what the provider returns
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
@@ -180,6 +182,7 @@ class Catalog:
     parameter_matcher: NameMatcher = field(default_factory=NameMatcher)
     current_person_matcher: NameMatcher = field(default_factory=NameMatcher)
     configuration_matcher: NameMatcher = field(default_factory=NameMatcher)
+    validator_matcher: NameMatcher = field(default_factory=NameMatcher)
 
     def freeze(self) -> Catalog:
         for sink in self.sinks.values():
@@ -200,6 +203,7 @@ class Catalog:
                 matcher.add([pattern], target)
         self.current_person_matcher.add(self.current_person, True)
         self.configuration_matcher.add(self.configuration_reads, True)
+        self.validator_matcher.add(self.field_validators, True)
         return self
 
 
@@ -377,9 +381,10 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
     for key in ("task_calls", "model_managers", "serialisers", "injectors"):
         getattr(catalog, key).update(frameworks.get(key, []))
-    for pattern in frameworks.get("configuration_reads", []):
-        _check_pattern(path, "frameworks.configuration_reads", pattern)
-    catalog.configuration_reads.extend(frameworks.get("configuration_reads", []))
+    for key in ("configuration_reads", "field_validators"):
+        for pattern in frameworks.get(key, []):
+            _check_pattern(path, f"frameworks.{key}", pattern)
+        getattr(catalog, key).extend(frameworks.get(key, []))
     for key in ("envelope_parts", "submitted_parts"):
         getattr(catalog, key).update(part.lower() for part in frameworks.get(key, []))
 

@@ -67,6 +67,7 @@ class FunctionInfo:
     consent_decorated: str = ""  # the consent decorator, as written
     instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
     first_type: str | None = None  # a hook a library calls (`before_send=`): the type of what it is handed
+    validates: str | None = None  # `@field_validator("postcode")`: the field whose value the method is handed
     is_property: bool = False
     consent_wrapper: bool = False  # a decorator: calls the function it wraps only under a consent check
     asserts_consent: bool = False  # returns only when consent is given (raises or exits otherwise)
