@@ -478,6 +478,9 @@ class Evaluator(SinkReporter):
             confidence="medium",
             context_why="on a person-like object or in what a person submitted" if person else "",
         )
+        if value.flows and isinstance(base_node, cst.Name) and not base.type:
+            # row["email"] read: the record holds an e-mail address, so shown whole (`print(row)`) it shows it
+            self._bind_name(base_node.value, base.with_flows(self._with_text(value, text).flows), base_node)
         return self._with_text(value, text)
 
     def expr_Attribute(self, node: cst.Attribute) -> Value:
