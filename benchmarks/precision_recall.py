@@ -34,6 +34,7 @@ CORPORA = {
     "unseen holdout g (issue 13)": [ROOT / "fixtures" / "holdout_g"],
     "unseen holdout h (issue 13)": [ROOT / "fixtures" / "holdout_h"],
     "unseen holdout i (issue 13)": [ROOT / "fixtures" / "holdout_i"],
+    "unseen holdout j (issue 13)": [ROOT / "fixtures" / "holdout_j"],
 }
 RESULTS = ROOT / "benchmarks" / "precision_recall.json"
 
