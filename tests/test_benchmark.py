@@ -15,7 +15,7 @@ from .conftest import FIXTURES
 
 REALISTIC = [
     "realistic", "holdout", "holdout_b", "sample_service", "projects", "projects_b",
-    "holdout_c", "holdout_d", "holdout_e", "holdout_g",
+    "holdout_c", "holdout_d", "holdout_e", "holdout_f", "holdout_g", "holdout_h", "holdout_i", "holdout_j",
 ]  # fmt: skip
 
 
