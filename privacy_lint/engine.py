@@ -16,7 +16,6 @@ from dataclasses import replace
 
 import libcst as cst
 
-from privacy_lint.classify import Verdict
 from privacy_lint.evaluate import Evaluator
 from privacy_lint.index import resolve_relative
 from privacy_lint.rulepacks import BY_METHOD_NAME
@@ -438,7 +437,7 @@ class Analysis(Evaluator):
             # a parameter named after data the scan reports (`email`, not a pseudonymous `distinct_id`) is reported
             # where the function uses it; its callers stay quiet
             info.name_personal.append(
-                person_record or (personal and verdict is not None and self._reportable_category(verdict))
+                person_record or (personal and verdict is not None and self.reported(verdict.category))
             )
             if name in self.catalog.request_objects and annotation is None:
                 annotation = "<request>"
@@ -464,10 +463,6 @@ class Analysis(Evaluator):
                             if f.origin.param < 0)  # fmt: skip
                 return Value(flows=flows, type=returns.type)
         return None
-
-    def _reportable_category(self, verdict: Verdict) -> bool:
-        category = verdict.category
-        return category is not None and (self.include_pseudonymous or category.sensitivity != "pseudonymous")
 
     def _validated_field(self, decorator: cst.BaseExpression) -> str | None:
         """`@field_validator("postcode")` (pydantic): the field a validator is handed the value of."""

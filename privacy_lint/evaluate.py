@@ -9,7 +9,7 @@ import libcst as cst
 
 from privacy_lint.resolve import SETTINGS_OBJECTS
 from privacy_lint.sinks import SinkReporter
-from privacy_lint.summaries import FunctionInfo, Scope, SinkHit
+from privacy_lint.summaries import FunctionInfo, Scope
 from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
 
@@ -81,8 +81,7 @@ class Evaluator(SinkReporter):
             self.eval(target.value)
             sink = self._sink(self.qualname(target))
             if sink is not None:  # Sentry's `scope.user = {...}` sets what is sent
-                hit = SinkHit(sink.service, sink.destination, f"{self._callee_text(target)} =", target)
-                self._reach(hit, list(value.whole()), target)
+                self.report_assignment(sink, self._callee_text(target), target, value)
             path = dotted(target)
             named = self._named(target.attr.value, value, target)
             if path is None:
@@ -147,8 +146,7 @@ class Evaluator(SinkReporter):
         root = self.eval_quiet(container)
         sink = self._sink(f"{root.type}.__setitem__") if root.type else None
         if sink is not None:  # event["user"] = {...} in a Sentry before_send hook: what is sent
-            hit = SinkHit(sink.service, sink.destination, f"{path}[...] =", target)
-            self._reach(hit, list(value.whole()), target)
+            self.report_assignment(sink, f"{path}[...]", target, value)
         self._store_path(path, self._set_in(root, keys, value, target))
 
     def _set_in(self, container: Value, keys: list[str | None], value: Value, node: cst.CSTNode) -> Value:
@@ -695,9 +693,9 @@ class Evaluator(SinkReporter):
 
     def _type_hooks(self, qual: str, node: cst.Call) -> None:
         """`sentry_sdk.init(before_send=strip_pii)`: the hook's first parameter is what the library hands it."""
-        callbacks = self.catalog.type_callbacks
-        if not callbacks:
+        if qual not in self.catalog.hooked_calls:
             return
+        callbacks = self.catalog.type_callbacks
         for arg in node.args:
             if arg.keyword is None:
                 continue

@@ -19,7 +19,7 @@ from privacy_lint.exports import Externals, Place
 from privacy_lint.hosts import HostDirectory
 from privacy_lint.index import ClassSummary, ProjectIndex
 from privacy_lint.patterns import NameMatcher
-from privacy_lint.rulepacks import Catalog, Sink
+from privacy_lint.rulepacks import Catalog, Category, Sink
 from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.syntax import dotted, is_constant_name, literal_string
 from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
@@ -168,6 +168,7 @@ class Resolver:
         self.asserted = False  # ... and it raises when consent is missing (`ensure_consent(user)`)
         self.context: list[str] = []  # qualified scope names for fingerprints
         self.discarded: cst.CSTNode | None = None  # the call of the expression statement being run
+        self._shown: dict[str, frozenset[Flow]] = {}  # what each class's __str__/__repr__ shows
 
     def _annotation_names(self, node: cst.BaseExpression | None) -> Iterator[str]:
         if node is None:
@@ -436,11 +437,22 @@ class Resolver:
     def _shown_by_str(self, cls: str) -> frozenset[Flow]:
         """The personal data a class's own `__str__` or `__repr__` returns (`f"{self.full_name} <{self.email}>"`),
         analysed like any function."""
+        known = self._shown.get(cls)
+        if known is not None:
+            return known
+        settled = True  # a __str__ being analysed (its own body shows the object) is not known yet: not kept
         for name in ("__str__", "__repr__"):
             info = self._local_function(self.member(cls, name))
-            if info is not None and info.state != "running":
+            if info is not None and info.state == "running":
+                settled = False
+            elif info is not None:
                 returned = self.analyse_function(info).returns.whole()
-                return frozenset(f for f in returned if f.origin.param < 0)
+                shown = frozenset(f for f in returned if f.origin.param < 0)
+                if settled:
+                    self._shown[cls] = shown
+                return shown
+        if settled:
+            self._shown[cls] = EMPTY
         return EMPTY
 
     def _fields_of(self, type_name: str | None, node: cst.CSTNode) -> frozenset[Flow]:
@@ -562,10 +574,11 @@ class Resolver:
         return text if len(text) <= 80 else text[:79] + "…"
 
     def _reportable(self, origin: Origin) -> bool:
-        category = self.catalog.categories.get(origin.category)
-        if category is None:
-            return False
-        return self.include_pseudonymous or category.sensitivity != "pseudonymous"
+        return self.reported(self.catalog.categories.get(origin.category))
+
+    def reported(self, category: Category | None) -> bool:
+        """A category the scan reports: pseudonymous ones only with `include_pseudonymous`."""
+        return category is not None and (self.include_pseudonymous or category.sensitivity != "pseudonymous")
 
     def _scope_name(self) -> str:
         return ".".join(self.context)

@@ -144,6 +144,7 @@ class Catalog:
     type_names: dict[str, str] = field(default_factory=dict)
     type_attributes: dict[str, str] = field(default_factory=dict)  # `<library class>.<attr>` -> its type
     type_callbacks: dict[str, str] = field(default_factory=dict)  # `<call>.<keyword>` -> the hook's first argument
+    hooked_calls: frozenset[str] = frozenset()  # the calls of type_callbacks, built by freeze()
     hosts: list[Host] = field(default_factory=list)
     http_clients: list[str] = field(default_factory=list)
     http_requests: list[str] = field(default_factory=list)  # request objects built first, sent later
@@ -204,6 +205,7 @@ class Catalog:
         self.current_person_matcher.add(self.current_person, True)
         self.configuration_matcher.add(self.configuration_reads, True)
         self.validator_matcher.add(self.field_validators, True)
+        self.hooked_calls = frozenset(key.rsplit(".", 1)[0] for key in self.type_callbacks)
         return self
 
 

@@ -54,6 +54,10 @@ class SinkReporter(Resolver):
             flows.extend(f for f in receiver.whole() if f.origin.node is not own)
         self._reach(hit, flows, node)
 
+    def report_assignment(self, sink: Sink, text: str, target: cst.BaseExpression, value: Value) -> None:
+        """An assignment that sets what an SDK sends (`scope.user = {...}`, `event["user"] = {...}`)."""
+        self._reach(SinkHit(sink.service, sink.destination, f"{text} =", target), list(value.whole()), target)
+
     def raise_call(self, statement: cst.Raise, call: cst.Call) -> None:
         """`raise SomeError(message)`: the arguments become the exception's message (PRV002)."""
         qual = self.qualname(call.func) or ""
@@ -76,39 +80,32 @@ class SinkReporter(Resolver):
         return False
 
     @staticmethod
-    def _url_argument(args: list[tuple[cst.Arg, Value]]) -> Value | None:
+    def _url_argument(args: list[tuple[cst.Arg, Value]]) -> tuple[cst.Arg, Value] | None:
         """`url=`, else the first positional argument that is not an HTTP method (`requests.request("POST", u)`)."""
         for arg, value in args:
             if arg.keyword is not None and arg.keyword.value == "url":
-                return value
+                return arg, value
         for arg, value in args:
             if arg.keyword is None and not (value.text is not None and value.text.lower() in HTTP_METHODS):
-                return value
+                return arg, value
         return None
 
     @staticmethod
-    def _url_name(node: cst.Call) -> str | None:
+    def _url_name(expression: cst.BaseExpression) -> str | None:
         """The name an unknown URL starts with (`settings.KYC_URL`, `f"{self.base_url}/v1"`), for the message."""
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value != "url":
-                continue
-            expression: cst.BaseExpression = arg.value
-            if isinstance(expression, cst.SimpleString):
-                continue  # requests.request("POST", ...)
-            while isinstance(expression, cst.BinaryOperation):
-                expression = expression.left
-            if isinstance(expression, cst.FormattedString) and expression.parts:
-                first = expression.parts[0]
-                if isinstance(first, cst.FormattedStringExpression):
-                    expression = first.expression
-            name = dotted(expression)
-            return name if name is not None and name.rsplit(".", 1)[-1].lower() not in _GENERIC_URL_NAMES else None
-        return None
+        while isinstance(expression, cst.BinaryOperation):
+            expression = expression.left
+        if isinstance(expression, cst.FormattedString) and expression.parts:
+            first = expression.parts[0]
+            if isinstance(first, cst.FormattedStringExpression):
+                expression = first.expression
+        name = dotted(expression)
+        return name if name is not None and name.rsplit(".", 1)[-1].lower() not in _GENERIC_URL_NAMES else None
 
     def build_request(self, args: list[tuple[cst.Arg, Value]]) -> Value:
         """`urllib.request.Request(url, data=...)`: a request to send later keeps its host and what it carries."""
-        url = self._url_argument(args)
-        host = url_host(url.text) if url is not None and url.text else None
+        chosen = self._url_argument(args)
+        host = url_host(chosen[1].text) if chosen is not None and chosen[1].text else None
         flows = [
             f.boxed_in()
             for arg, value in args
@@ -119,7 +116,8 @@ class SinkReporter(Resolver):
 
     def report_http(self, node: cst.Call, args: list[tuple[cst.Arg, Value]], receiver: Value | None) -> None:
         """An outbound request: named after its host, a vendor's host, or skipped when the host is internal."""
-        url = self._url_argument(args)
+        chosen = self._url_argument(args)
+        url = chosen[1] if chosen is not None else None
         host = url_host(url.text) if url is not None and url.text else None
         if host is None and url is not None and url.host is not None:
             host = url.host  # urlopen(request): the host of the request built earlier
@@ -137,7 +135,7 @@ class SinkReporter(Resolver):
         elif host is not None:
             hit = SinkHit("http", host, self._callee_text(node.func), node, http=True)
         else:
-            named = self._url_name(node)
+            named = self._url_name(chosen[0].value) if chosen is not None else None
             where = f"the host of {named}" if named else "a host not known statically"
             hit = SinkHit("http", where, self._callee_text(node.func), node, "low", True)
         flows: list[Flow] = []
