@@ -49,7 +49,16 @@ SINKS_PER_STRATUM = {"log-any": 8, "log-personal-word": 14, "outbound": 8}
 FAMILY_OF_RULE = {"PRV0": "logs", "PRV1": "third_party", "PRV2": "third_party"}
 
 LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
-CONSOLE_CALLS = {"print", "click.echo", "click.secho", "warnings.warn", "pprint", "pprint.pprint"}
+CONSOLE_CALLS = {
+    "print",
+    "click.echo",
+    "click.secho",
+    "typer.echo",
+    "typer.secho",
+    "warnings.warn",
+    "pprint",
+    "pprint.pprint",
+}
 LOGGER_WORD = re.compile(r"log", re.IGNORECASE)
 OUTBOUND_ROOTS = {
     "requests", "httpx", "aiohttp", "urllib", "urllib3", "sentry_sdk", "stripe", "analytics", "mixpanel",
