@@ -79,10 +79,10 @@ class Classifier:
         return tuple(fold_plural(t, self._vocab) for t in tokens)
 
     def is_person_word(self, name: str) -> bool:
-        """Does this identifier name a person-like object (`user`, `request.user`, `customer_profile`)?"""
+        """Does this identifier name a person-like object (`user`, `request.user`, `customer_profile`; not
+        `UserLabel` or `owner_data_fields`, things that belong to a person)?"""
         tokens = split_name(name)
-        c = self.catalog
-        return any(t in c.person_objects for t in tokens) and not any(t in c.non_person_objects for t in tokens)
+        return any(t in self.catalog.person_objects for t in tokens) and not self.is_non_person_word(name)
 
     def is_person_object(self, name: str) -> bool:
         """Does this name name one person and nothing else (`applicant`, `owner`, `end_user`; not `user_id`, not
@@ -93,7 +93,8 @@ class Classifier:
         return bool(tokens) and not plural and all(t in people for t in tokens)
 
     def is_non_person_word(self, name: str) -> bool:
-        return any(t in self.catalog.non_person_objects for t in split_name(name))
+        things = self.catalog.non_person_objects
+        return any(t in things or (t.endswith("s") and t[:-1] in things) for t in split_name(name))
 
     def classify(self, name: str, person_context: bool = False) -> Verdict | None:
         """None: nothing personal about this name. Verdict with a category: personal. Without: a look-alike."""

@@ -77,6 +77,9 @@ class ConsentVocabulary:
         self._checks = _phrase_regex(catalog.consent_checks)
         self._negative = _phrase_regex(catalog.consent_negative_checks)
         self._decorators = _phrase_regex(catalog.consent_decorators)
+        self._assertion_verbs = frozenset(catalog.consent_assertion_verbs)
+        self._records = frozenset(catalog.consent_records)
+        self._purposes = frozenset(catalog.consent_purposes)
         self._cache: dict[str, Polarity] = {}
 
     def of_name(self, name: str) -> Polarity:
@@ -85,12 +88,27 @@ class ConsentVocabulary:
             words = " ".join(split_name(name))
             if self._negative is not None and self._negative.search(words):
                 found = REFUSED
-            elif self._checks is not None and self._checks.search(words):
+            elif (self._checks is not None and self._checks.search(words)) or self._stored_choice(name):
                 found = GIVEN
             else:
                 found = NEUTRAL
             self._cache[name] = found
         return found
+
+    def is_assertion(self, name: str) -> bool:
+        """`ensure_consent`, `require_marketing_consent`: a call that raises unless consent is given."""
+        tokens = split_name(name.rsplit(".", 1)[-1])
+        return bool(tokens) and tokens[0] in self._assertion_verbs and self.of_name(name) == GIVEN
+
+    def _stored_choice(self, name: str) -> bool:
+        """`prefs.analytics`, `consent_record.marketing`: a person's stored choice for a purpose, read from a
+        record of their preferences or consents."""
+        head, _, attr = name.rpartition(".")
+        return bool(
+            head
+            and self._purposes.intersection(split_name(attr))
+            and self._records.intersection(split_name(head.rsplit(".", 1)[-1]))
+        )
 
     def is_decorator(self, name: str) -> bool:
         return self._decorators is not None and self._decorators.search(" ".join(split_name(name))) is not None

@@ -64,15 +64,20 @@ class Analysis(Evaluator):
     # ------------------------------------------------------------- statements
     def exec_block(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> bool:
         """Run a block; True when, at its end, a consent check that raises otherwise guards it (an assertion)."""
+        return self._exec_guarding(statements)[1]
+
+    def _exec_guarding(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> tuple[str, bool]:
+        """Run a block; the consent check that guards its end ("" when none), and whether that is an assertion.
+        The guard of the code around the block is restored."""
         saved, saved_asserted = self.guarded, self.asserted
         for statement in statements:
             self.exec_statement(statement)
             if isinstance(statement, cst.If) and not self.guarded:
                 self.guarded = self._guards_rest(statement)
                 self.asserted = self.asserted or bool(self._guards_rest(statement, RAISES))
-        asserted = self.asserted
+        ended = self.guarded, self.asserted
         self.guarded, self.asserted = saved, saved_asserted
-        return asserted
+        return ended
 
     def _guards_rest(self, node: cst.If, exits: tuple[type[cst.CSTNode], ...] = EXITS) -> str:
         """`if not has_consent(u): return` guards the statements after it: the check, or ""."""
@@ -121,6 +126,10 @@ class Analysis(Evaluator):
         if isinstance(call, cst.Call):  # ensure_consent(user): returns only if consent is given
             info = self._local_function(self.qualname(call.func))
             if info is not None and self.analyse_function(info).asserts_consent:
+                self.guarded = self.guarded or self.check_text(call)
+                self.asserted = True
+            elif info is None and self.consent.is_assertion(dotted(call.func) or ""):
+                # require_consent(user, "analytics") from a library: its result dropped, it acts by raising
                 self.guarded = self.guarded or self.check_text(call)
                 self.asserted = True
 
@@ -277,7 +286,10 @@ class Analysis(Evaluator):
 
     def stmt_Try(self, node: cst.Try | cst.TryStar) -> None:
         before = dict(self.scope.vars)
-        self.exec_suite(node.body)
+        guard, asserted = self._exec_guarding(node.body.body)
+        if guard and node.handlers and all(always_exits(h.body, EXITS) for h in node.handlers):
+            # try: ensure_consent(u) / except NoConsent: return: what follows the try runs only with consent
+            self.guarded, self.asserted = self.guarded or guard, self.asserted or asserted
         for handler in node.handlers:
             if handler.type is not None:
                 self.eval(handler.type)
@@ -565,7 +577,7 @@ class Analysis(Evaluator):
                 f
                 for f in flows
                 if f.origin.param < 0
-                and self._reportable(f.origin)
+                and self._delivered(via_hit, f.origin)
                 and not (personal_param and f.origin.by_name)
                 and not (shown and f.boxed)
             ]

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from privacy_lint.classify import Verdict
 from privacy_lint.resolve import SETTINGS_OBJECTS
 from privacy_lint.sinks import SinkReporter
 from privacy_lint.summaries import FunctionInfo, Scope
@@ -25,6 +26,32 @@ CURRENT_PERSON = "user.account"  # the signed-in person, or a value named after 
 SUBMITTED = "user.content.submitted"  # what a person submitted: `name` or `notes` under it are theirs
 # Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
 PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
+
+
+SPLITS = frozenset({"split", "rsplit", "partition", "rpartition"})
+
+
+def _int_literal(node: cst.BaseExpression | None) -> int | None:
+    """`4`, `-4`: an integer written out; None for anything else."""
+    if isinstance(node, cst.Integer):
+        return int(node.value, 0)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = _int_literal(node.expression)
+        return -inner if inner is not None else None
+    return None
+
+
+def _slice_width(element: cst.Slice) -> int | None:
+    """How many items a slice with literal bounds keeps at most: `[-4:]` and `[:4]` keep 4, `[2:5]` 3."""
+    if element.step is not None:
+        return None
+    lower = _int_literal(element.lower) if element.lower is not None else 0
+    upper = _int_literal(element.upper) if element.upper is not None else None
+    if lower is None or (element.upper is not None and upper is None):
+        return None
+    if upper is None:
+        return -lower if lower < 0 else None
+    return upper - lower if (lower >= 0) == (upper >= 0) or lower == 0 else None
 
 
 def _record_origin(flow: Flow) -> bool:
@@ -419,6 +446,14 @@ class Evaluator(SinkReporter):
     expr_ListComp = expr_SetComp = expr_GeneratorExp = expr_DictComp = _comprehension
 
     def expr_Subscript(self, node: cst.Subscript) -> Value:
+        value = self._subscript(node)
+        gone = self._reduced(node) if value.flows else None
+        if gone:
+            kept = frozenset(f for f in value.flows if f.origin.category not in gone)
+            return replace(value, flows=kept, clean=not kept) if kept != value.flows else value
+        return value
+
+    def _subscript(self, node: cst.Subscript) -> Value:
         base = self.eval(node.value)
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
@@ -430,6 +465,34 @@ class Evaluator(SinkReporter):
             flows = frozenset(f for f in base.whole() if not _record_origin(f))
             return Value(flows=flows, type=base.type) if flows or base.type else UNKNOWN
         return self._read_key(base, key, node, node.value)
+
+    def _reduced(self, node: cst.Subscript) -> set[str]:
+        """The categories a subscript keeps too little of to identify the person: a card number's last four
+        digits (`number[-4:]`), an e-mail's domain (`email.split("@")[1]`), an IP address's network
+        (`ip.rsplit(".", 1)[0]`); `[reducers]` in the packs."""
+        if len(node.slice) != 1:
+            return set()
+        element = node.slice[0].slice
+        catalog = self.catalog
+        gone: set[str] = set()
+        if isinstance(element, cst.Slice):
+            width = _slice_width(element)
+            if width is not None and width <= catalog.short_slice:
+                gone.update(catalog.short_slice_categories)
+        split = node.value
+        if (
+            isinstance(split, cst.Call)
+            and isinstance(split.func, cst.Attribute)
+            and split.func.attr.value in SPLITS
+            and split.args
+        ):
+            separator = literal_string(split.args[0].value)
+            method = split.func.attr.value
+            index = _int_literal(element.value) if isinstance(element, cst.Index) else None
+            last = index == -1 or index == (2 if method.endswith("partition") else 1)
+            gone.update(c for c, s in catalog.parts_of.items() if s == separator)
+            gone.update(c for c, s in catalog.after_separator.items() if s == separator and last)
+        return gone
 
     def _literal_key(self, node: cst.Subscript) -> str | None:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -509,6 +572,11 @@ class Evaluator(SinkReporter):
         attr = node.attr.value
         if base.type is not None:
             cls = self.classes.get(base.type)
+            if cls is not None and cls.configuration:
+                # settings.user_agent, settings.smtp_password: the deployment's, not a person's; a URL setting
+                # keeps its text, the host requests are sent to
+                inherited = self.class_attr(cls, attr)
+                return Value(clean=True, text=inherited.text if inherited is not None else None)
             if cls is not None and attr in cls.fields:
                 origin = cls.fields[attr]
                 return Value(flows=frozenset({Flow(replace(origin, text=path or origin.text, node=node))}))
@@ -653,7 +721,7 @@ class Evaluator(SinkReporter):
             if method_result is not None:
                 return method_result
         constructor = name[:1].isupper()  # EmailSender() builds a sender: only functions are named after results
-        verdict = self.classifier.classify(name) if name and not constructor else None
+        verdict = self._named_result(func, name, receiver) if name and not constructor else None
         if verdict is not None and verdict.category is not None:
             # get_client_ip(request), customer_email(order): the function's name says what it returns.
             origin = self._origin(verdict, f"{self._callee_text(func)}()", node, "medium", "returned by a call")
@@ -666,6 +734,16 @@ class Evaluator(SinkReporter):
             # and sends it along; whether printing it shows the data depends on its class, unknown here.
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())
         return Value(flows=carried, type=model or qual, host=self._client_host(args), consent=self.polarity(node).sign)
+
+    def _named_result(self, func: cst.BaseExpression, name: str, receiver: Value | None) -> Verdict | None:
+        """What a call's name says it returns, read like an attribute of the object it is called on:
+        `user.get_display_name()` is a person's name, `status.get_display_name()` and `server.get_ip()` are not."""
+        if not isinstance(func, cst.Attribute) or receiver is None:
+            return self.classifier.classify(name)
+        person = self._is_person(func.value, receiver)
+        if not person and self._is_non_person(func.value, receiver) and not self.classifier.is_person_word(name):
+            return None
+        return self.classifier.classify(name, person_context=person)
 
     @staticmethod
     def _default_text(node: cst.Call) -> str | None:
@@ -786,6 +864,8 @@ class Evaluator(SinkReporter):
         if name in self.catalog.serialisers:
             unboxed = {f.unboxed() for f in receiver.whole()}
             return Value(flows=cap(unboxed | self._fields_of(receiver.type, node)))
+        if name == "join" and len(args) == 1 and _is_record(args[0][1]):
+            return receiver  # ", ".join(changes): iterating a record gives its field names
         if name in STRING_BUILDERS:
             return self._combine([receiver, *(v for _, v in args)])
         if receiver.tainted:

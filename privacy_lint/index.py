@@ -9,13 +9,15 @@ LibCST parse) and only on files that define classes; the index is plain data, pi
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from http import HTTPStatus
 from pathlib import Path
 
-from privacy_lint.classify import Classifier
+from privacy_lint.classify import Classifier, split_name
 from privacy_lint.discovery import decode_source
 from privacy_lint.nesting import too_deep_for_libcst
 from privacy_lint.repair import repaired
@@ -45,6 +47,9 @@ class ClassSummary:
     repr_fields: bool = False
     bases: tuple[str, ...] = ()  # qualified names, as imported (re-exports not yet followed)
     members: frozenset[str] = frozenset()  # names its body defines: methods, attributes, fields
+    unshown: frozenset[str] = frozenset()  # fields left out of its repr: `field(repr=False)`
+    status: int = 0  # an HTTP status its body sets (`status_code = 409`): an error class answering with it
+    configuration: bool = False  # derives from a configuration class (BaseSettings): its fields are settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,12 +369,22 @@ def summarise_classes(
         summary.repr_fields = any(b.endswith(REPR_BASES) for b in bases) or any(
             d.endswith(REPR_DECORATORS) for d in decorators
         )
+        summary.status = _status(node, catalog.exception_status_attributes)
+        tokens = split_name(node.name)
+        summary.configuration = any(b in catalog.configuration_classes for b in bases) or (
+            bool(tokens) and tokens[-1] in catalog.configuration_names and not classifier.is_person_word(node.name)
+        )  # SecuritySettings, AppConfig; not UserSettings, a person's own
         person = classifier.is_person_word(node.name)
+        unshown = set()
         for statement in node.body:
             target, type_nodes, call = _field(statement)
             where = (statement.lineno, statement.col_offset)
             if target is None or target.isupper():
                 continue
+            if call is not None and any(
+                k.arg == "repr" and isinstance(k.value, ast.Constant) and k.value.value is False for k in call.keywords
+            ):  # dataclasses.field(repr=False), attrs.field(repr=False), pydantic.Field(repr=False)
+                unshown.add(target)
             if call is not None and (_dotted(call.func) or "").endswith(RELATIONS) and call.args:
                 related = imports.qualify(call.args[0])
                 if related:
@@ -377,7 +392,7 @@ def summarise_classes(
                     continue
             quals = [q for t in type_nodes for q in _annotation_names(t, imports)]
             declared = next((q for q in quals if q in catalog.field_types), None)
-            if declared is not None:
+            if declared is not None and not classifier.is_non_person_word(node.name):  # a Queue's EmailField
                 category = catalog.field_types[declared]
                 label = catalog.categories[category].label
                 summary.fields[target] = FieldSummary(
@@ -389,8 +404,32 @@ def summarise_classes(
                 summary.fields[target] = FieldSummary(
                     verdict.category.id, "medium", f"field of {node.name}: {verdict.why}", *where
                 )
+        summary.unshown = frozenset(unshown)
         summaries.append(summary)
     return summaries
+
+
+def _status(node: ast.ClassDef, attributes: set[str]) -> int:
+    """The HTTP status a class body sets: `status_code = 409`, `code = HTTPStatus.CONFLICT`,
+    `status_code = status.HTTP_409_CONFLICT` (Starlette and DRF name the status in the constant)."""
+    for statement in node.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if not (isinstance(target, ast.Name) and target.id in attributes):
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool):
+            return value.value
+        name = value.attr if isinstance(value, ast.Attribute) else ""
+        digits = re.match(r"HTTP_(\d{3})_", name)
+        if digits:
+            return int(digits.group(1))
+        if name in HTTPStatus.__members__:
+            return int(HTTPStatus[name])
+    return 0
 
 
 def _base(qualified: str, module: str, defined: set[str]) -> str:

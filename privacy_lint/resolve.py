@@ -58,7 +58,8 @@ class ClassTable(dict[str, ClassInfo]):
             self._unknown.add(key)
             return default
         info = ClassInfo(key=summary.qualname, name=summary.name, repr_fields=summary.repr_fields)
-        info.members = summary.members
+        info.members, info.unshown, info.status = summary.members, summary.unshown, summary.status
+        info.configuration = summary.configuration
         self[key] = info  # before its bases: a class that (wrongly) inherits from itself ends here
         info.bases = tuple(self._canonical(base) for base in summary.bases)
         for attr, item in summary.fields.items():
@@ -74,6 +75,10 @@ class ClassTable(dict[str, ClassInfo]):
                     if attr not in info.members:
                         info.fields.setdefault(attr, replace(origin, text=f"{summary.name}.{attr}"))
                 info.repr_fields = info.repr_fields or inherited.repr_fields
+                info.unshown |= inherited.unshown - info.members
+                info.configuration = info.configuration or inherited.configuration
+        if info.configuration:
+            info.fields = {}  # settings named like data (`smtp_password`, `user_agent`) are the deployment's
         return info
 
     def _canonical(self, name: str) -> str:
@@ -273,7 +278,7 @@ class Resolver:
 
     def _is_non_person(self, node: cst.BaseExpression, value: Value) -> bool:
         if value.type is not None and value.type in self.classes:
-            return False
+            return self.classes[value.type].configuration
         name = dotted(node)
         if name is None:
             return False
@@ -432,7 +437,7 @@ class Resolver:
             return cap(value.whole() | shown)
         if not cls.repr_fields or not cls.fields:
             return value.whole()
-        return cap(value.whole() | {Flow(o) for o in cls.fields.values()})
+        return cap(value.whole() | {Flow(o) for attr, o in cls.fields.items() if attr not in cls.unshown})
 
     def _shown_by_str(self, cls: str) -> frozenset[Flow]:
         """The personal data a class's own `__str__` or `__repr__` returns (`f"{self.full_name} <{self.email}>"`),

@@ -30,6 +30,7 @@ SERVICES = (
 _STR = "string"
 _STRS = "list of strings"
 _STRMAP = "table of strings"
+_INT = "integer"
 
 # The schema: table -> key -> expected type. `[[sinks]]` and `[[hosts]]` are arrays of tables.
 _SCHEMA: dict[str, dict[str, str]] = {
@@ -55,10 +56,30 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "sinks": {"id": _STR, "destination": _STR, "service": _STR, "calls": _STRS, "ignore_args": _STRS},
     "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP, "callbacks": _STRMAP},
     "hosts": {"pattern": _STR, "destination": _STR, "service": _STR},
-    "http": {"clients": _STRS, "requests": _STRS, "data_args": _STRS, "internal_hosts": _STRS},
+    "http": {
+        "clients": _STRS,
+        "requests": _STRS,
+        "data_args": _STRS,
+        "internal_hosts": _STRS,
+        "authentication_args": _STRS,
+        "authentication_categories": _STRS,
+    },
     "sanitizers": {"calls": _STRS, "name_tokens": _STRS, "test_tokens": _STRS},
-    "consent": {"services": _STRS, "checks": _STRS, "negative_checks": _STRS, "decorators": _STRS},
-    "exceptions": {"ignore": _STRS},
+    "reducers": {"short_slice": _INT, "short_slice_categories": _STRS, "after_separator": _STRMAP, "parts_of": _STRMAP},
+    "consent": {
+        "services": _STRS,
+        "checks": _STRS,
+        "negative_checks": _STRS,
+        "decorators": _STRS,
+        "assertion_verbs": _STRS,
+        "records": _STRS,
+        "purposes": _STRS,
+    },
+    "exceptions": {
+        "ignore": _STRS,
+        "logged": _STRS,
+        "status_attributes": _STRS,
+    },
     "flow": {"propagators": _STRS},
     "frameworks": {
         "task_calls": _STRS,
@@ -69,11 +90,13 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "injectors": _STRS,
         "configuration_reads": _STRS,
         "field_validators": _STRS,
+        "configuration_classes": _STRS,
+        "configuration_names": _STRS,
     },
 }
 _TOP_LEVEL = (
-    "pack", "categories", "classifier", "sources", "sinks", "types", "hosts", "http", "sanitizers", "consent",
-    "exceptions", "flow", "frameworks",
+    "pack", "categories", "classifier", "sources", "sinks", "types", "hosts", "http", "sanitizers", "reducers",
+    "consent", "exceptions", "flow", "frameworks",
 )  # fmt: skip
 _ARRAYS = ("sinks", "hosts")
 _REQUIRED = {"sinks": ("id", "destination", "service", "calls"), "hosts": ("pattern", "destination", "service")}
@@ -150,14 +173,26 @@ class Catalog:
     http_requests: list[str] = field(default_factory=list)  # request objects built first, sent later
     http_data_args: set[str] = field(default_factory=set)
     internal_hosts: list[str] = field(default_factory=list)
+    authentication_args: set[str] = field(default_factory=set)  # headers=, auth=: what authenticates the request
+    authentication_categories: set[str] = field(default_factory=set)  # credentials, sent there to authenticate
     sanitizer_calls: list[str] = field(default_factory=list)
     sanitizer_tokens: set[str] = field(default_factory=set)
     sanitizer_test_tokens: set[str] = field(default_factory=set)  # `is_`, `validate`: a test, unless its body says
+    # [reducers]: operations that keep too little of a value to identify the person
+    short_slice: int = 0  # `number[-4:]`: at most this many characters of a short_slice_categories value
+    short_slice_categories: set[str] = field(default_factory=set)
+    after_separator: dict[str, str] = field(default_factory=dict)  # category -> separator: the part after it
+    parts_of: dict[str, str] = field(default_factory=dict)  # category -> separator: any part split at it
     consent_services: set[str] = field(default_factory=set)
     consent_checks: list[tuple[str, ...]] = field(default_factory=list)
     consent_negative_checks: list[tuple[str, ...]] = field(default_factory=list)
     consent_decorators: list[tuple[str, ...]] = field(default_factory=list)
+    consent_assertion_verbs: set[str] = field(default_factory=set)  # ensure_consent(u): raises unless given
+    consent_records: set[str] = field(default_factory=set)  # prefs.analytics: a stored choice for a purpose
+    consent_purposes: set[str] = field(default_factory=set)
     exception_ignores: list[str] = field(default_factory=list)
+    exception_logged: list[str] = field(default_factory=list)  # answer the requester, and are logged anyway
+    exception_status_attributes: set[str] = field(default_factory=set)  # `status_code = 409` in a class body
     propagators: list[str] = field(default_factory=list)
     # [frameworks]: method names that run a task elsewhere, model managers, serialising methods, request parts
     task_calls: set[str] = field(default_factory=set)
@@ -167,6 +202,8 @@ class Catalog:
     submitted_parts: set[str] = field(default_factory=set)  # lower-case: request.POST, request.form
     configuration_reads: list[str] = field(default_factory=list)  # os.getenv(...): clean, its default its text
     field_validators: list[str] = field(default_factory=list)  # `@field_validator("email")`: handed that field
+    configuration_classes: list[str] = field(default_factory=list)  # BaseSettings: the deployment's settings
+    configuration_names: set[str] = field(default_factory=set)  # a class named `...Settings` holds settings too
     injectors: set[str] = field(default_factory=set)  # `fastapi.Depends`: the parameter is what the provider returns
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
@@ -177,6 +214,7 @@ class Catalog:
     http_request_matcher: NameMatcher = field(default_factory=NameMatcher)
     sanitizer_matcher: NameMatcher = field(default_factory=NameMatcher)
     exception_ignore_matcher: NameMatcher = field(default_factory=NameMatcher)
+    exception_logged_matcher: NameMatcher = field(default_factory=NameMatcher)
     propagator_matcher: NameMatcher = field(default_factory=NameMatcher)
     attribute_type_matcher: NameMatcher = field(default_factory=NameMatcher)
     object_attribute_matcher: NameMatcher = field(default_factory=NameMatcher)
@@ -194,6 +232,7 @@ class Catalog:
         self.http_request_matcher.add(self.http_requests, True)
         self.sanitizer_matcher.add(self.sanitizer_calls, True)
         self.exception_ignore_matcher.add(self.exception_ignores, True)
+        self.exception_logged_matcher.add(self.exception_logged, True)
         self.propagator_matcher.add(self.propagators, True)
         for table, matcher in (
             (self.type_attributes, self.attribute_type_matcher),
@@ -223,7 +262,9 @@ def _check_table(path: str, where: str, table: Any, schema: Mapping[str, str]) -
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise RulePackError(path, f"{where}.{key}", f"unknown key{suggestion}")
         ok = (
-            isinstance(value, str)
+            isinstance(value, int) and not isinstance(value, bool)
+            if expected == _INT
+            else isinstance(value, str)
             if expected == _STR
             else isinstance(value, list) and all(isinstance(v, str) for v in value)
             if expected == _STRS
@@ -354,6 +395,8 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.http_requests.extend(http.get("requests", []))
     catalog.http_data_args.update(http.get("data_args", []))
     catalog.internal_hosts.extend(http.get("internal_hosts", []))
+    catalog.authentication_args.update(http.get("authentication_args", []))
+    catalog.authentication_categories.update(http.get("authentication_categories", []))
 
     sanitizers = _check_table(path, "sanitizers", data.get("sanitizers", {}), _SCHEMA["sanitizers"])
     for pattern in sanitizers.get("calls", []):
@@ -362,6 +405,12 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.sanitizer_tokens.update(t.lower() for t in sanitizers.get("name_tokens", []))
     catalog.sanitizer_test_tokens.update(t.lower() for t in sanitizers.get("test_tokens", []))
 
+    reducers = _check_table(path, "reducers", data.get("reducers", {}), _SCHEMA["reducers"])
+    catalog.short_slice = max(catalog.short_slice, reducers.get("short_slice", 0))
+    catalog.short_slice_categories.update(reducers.get("short_slice_categories", []))
+    catalog.after_separator.update(reducers.get("after_separator", {}))
+    catalog.parts_of.update(reducers.get("parts_of", {}))
+
     consent = _check_table(path, "consent", data.get("consent", {}), _SCHEMA["consent"])
     for service in consent.get("services", []):
         _check_choice(path, "consent.services", service, SERVICES)
@@ -369,11 +418,17 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.consent_checks.extend(tokens_of(c) for c in consent.get("checks", []))
     catalog.consent_negative_checks.extend(tokens_of(c) for c in consent.get("negative_checks", []))
     catalog.consent_decorators.extend(tokens_of(c) for c in consent.get("decorators", []))
+    catalog.consent_assertion_verbs.update(consent.get("assertion_verbs", []))
+    catalog.consent_records.update(consent.get("records", []))
+    catalog.consent_purposes.update(consent.get("purposes", []))
 
     exceptions = _check_table(path, "exceptions", data.get("exceptions", {}), _SCHEMA["exceptions"])
-    for pattern in exceptions.get("ignore", []):
-        _check_pattern(path, "exceptions.ignore", pattern)
+    for key in ("ignore", "logged"):
+        for pattern in exceptions.get(key, []):
+            _check_pattern(path, f"exceptions.{key}", pattern)
     catalog.exception_ignores.extend(exceptions.get("ignore", []))
+    catalog.exception_logged.extend(exceptions.get("logged", []))
+    catalog.exception_status_attributes.update(exceptions.get("status_attributes", []))
 
     flow = _check_table(path, "flow", data.get("flow", {}), _SCHEMA["flow"])
     for pattern in flow.get("propagators", []):
@@ -381,9 +436,10 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.propagators.extend(flow.get("propagators", []))
 
     frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
+    catalog.configuration_names.update(frameworks.get("configuration_names", []))
     for key in ("task_calls", "model_managers", "serialisers", "injectors"):
         getattr(catalog, key).update(frameworks.get(key, []))
-    for key in ("configuration_reads", "field_validators"):
+    for key in ("configuration_reads", "field_validators", "configuration_classes"):
         for pattern in frameworks.get(key, []):
             _check_pattern(path, f"frameworks.{key}", pattern)
         getattr(catalog, key).extend(frameworks.get(key, []))
@@ -398,6 +454,10 @@ def _check_references(catalog: Catalog, path: str) -> None:
         *catalog.field_types.values(),
         *catalog.object_attributes.values(),
         *(c for c in catalog.parameters.values() if c != BY_METHOD_NAME),
+        *catalog.authentication_categories,
+        *catalog.short_slice_categories,
+        *catalog.after_separator,
+        *catalog.parts_of,
     ]
     for cat_id in referenced:
         if cat_id not in catalog.categories:

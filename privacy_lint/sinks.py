@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from privacy_lint.resolve import Resolver
 from privacy_lint.rulepacks import Sink
 from privacy_lint.summaries import ParamSink, RawFinding, SinkHit, sink_key
 from privacy_lint.syntax import dotted, url_host
-from privacy_lint.values import Flow, Value, in_order
+from privacy_lint.values import Flow, Origin, Value, in_order
 
 UNDER_CONSENT = "the consent check the data was read under"  # `x if has_consent(u) else None`
 
@@ -71,11 +73,19 @@ class SinkReporter(Resolver):
         self._reach(hit, self._argument_flows(args, frozenset()), statement)
 
     def _answers_requester(self, qual: str) -> bool:
-        """An exception whose message goes back to the person who made the request (an HTTP error, a form's
-        validation error), or a project class that derives from one (`class SignupRejected(HTTPException)`)."""
-        ignored = self.catalog.exception_ignore_matcher
+        """An exception whose message goes back to the person who made the request, judged class by class up
+        its hierarchy (project classes included): one a framework logs anyway (Django's PermissionDenied) is
+        reported; an HTTP error, a form's validation error, or a class that sets a client-error status
+        (`status_code = 409`) is not."""
+        catalog = self.catalog
         for cls in self.classes.mro(qual) if qual in self.classes else [qual]:
-            if ignored.get(cls) or ignored.get(cls.rsplit(".", 1)[-1]):
+            short = cls.rsplit(".", 1)[-1]
+            if catalog.exception_logged_matcher.get(cls):
+                return False
+            info = self.classes.get(cls)
+            if info is not None and info.status:
+                return 400 <= info.status < 500
+            if catalog.exception_ignore_matcher.get(cls) or catalog.exception_ignore_matcher.get(short):
                 return True
         return False
 
@@ -106,11 +116,13 @@ class SinkReporter(Resolver):
         """`urllib.request.Request(url, data=...)`: a request to send later keeps its host and what it carries."""
         chosen = self._url_argument(args)
         host = url_host(chosen[1].text) if chosen is not None and chosen[1].text else None
+        authentication = self.catalog.authentication_args
         flows = [
             f.boxed_in()
             for arg, value in args
             if arg.keyword is None or arg.keyword.value in self.catalog.http_data_args
             for f in value.whole()
+            if not (arg.keyword is not None and arg.keyword.value in authentication and self._authenticates(f.origin))
         ]
         return Value(flows=frozenset(flows), host=host or "\0")
 
@@ -139,12 +151,21 @@ class SinkReporter(Resolver):
             where = f"the host of {named}" if named else "a host not known statically"
             hit = SinkHit("http", where, self._callee_text(node.func), node, "low", True)
         flows: list[Flow] = []
+        authenticating: list[Flow] = []
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is not None and keyword not in self.catalog.http_data_args:
                 continue
-            flows.extend(value.whole())
+            (authenticating if keyword in self.catalog.authentication_args else flows).extend(value.whole())
         self._reach(hit, flows, node)
+        self._reach(replace(hit, authenticates=True), authenticating, node)
+
+    def _authenticates(self, origin: Origin) -> bool:
+        return origin.category in self.catalog.authentication_categories
+
+    def _delivered(self, hit: SinkHit, origin: Origin) -> bool:
+        """Data a sink reports: of a category the scan reports, and not credentials authenticating a request."""
+        return self._reportable(origin) and not (hit.authenticates and self._authenticates(origin))
 
     def _reach(self, hit: SinkHit, flows: list[Flow], report_node: cst.CSTNode) -> None:
         """Personal data reaches a sink: a finding for concrete sources, a summary entry for parameters."""
@@ -161,7 +182,7 @@ class SinkReporter(Resolver):
                         ParamSink(flow.origin.param, hit, flow.steps, self.guarded),
                     )
                 continue
-            if not self._reportable(flow.origin):
+            if not self._delivered(hit, flow.origin):
                 continue
             concrete.append(flow)
         if concrete:

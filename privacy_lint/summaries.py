@@ -27,6 +27,7 @@ class SinkHit:
     node: Node
     confidence_cap: str = "high"  # an unknown HTTP host caps the finding's confidence
     http: bool = False  # an HTTP request (PRV102), to a vendor's host or any other
+    authenticates: bool = False  # what authenticates a request (headers=, auth=): credentials there are not sent
 
 
 @dataclass(slots=True)
@@ -81,6 +82,9 @@ class ClassInfo:
     name: str
     fields: dict[str, Origin] = field(default_factory=dict)  # its own and those it inherits
     repr_fields: bool = False
+    unshown: frozenset[str] = frozenset()  # fields its repr leaves out (`field(repr=False)`), inherited too
+    status: int = 0  # the HTTP status its body sets, 0 when none (see `SinkReporter._answers_requester`)
+    configuration: bool = False  # the deployment's settings (a BaseSettings subclass): no person's fields
     attrs: dict[str, Value] = field(default_factory=dict)  # self.x assigned in methods
     bases: tuple[str, ...] = ()  # qualified, re-exports followed
     members: frozenset[str] = frozenset()  # names its own body defines
