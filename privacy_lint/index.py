@@ -320,12 +320,10 @@ def _urls(tree: ast.Module) -> tuple[tuple[str, str], ...]:
     # module level, and the bodies of top-level classes (Flask config classes: `class Config: API_URL = ...`)
     bodies = [s for c in tree.body if isinstance(c, ast.ClassDef) for s in c.body]
     for statement in [*tree.body, *bodies]:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
-        else:
+        assigned = _assignment(statement)
+        if assigned is None:
             continue
+        target, value = assigned
         if isinstance(value, ast.Call):  # an environment lookup's default
             candidates = [*value.args[1:2], *(k.value for k in value.keywords if k.arg == "default")]
             value = candidates[0] if candidates else value
@@ -409,16 +407,23 @@ def summarise_classes(
     return summaries
 
 
+def _assignment(statement: ast.stmt) -> tuple[ast.expr, ast.expr] | None:
+    """`x = value` or `x: T = value`: the single target and the value."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        return statement.targets[0], statement.value
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return statement.target, statement.value
+    return None
+
+
 def _status(node: ast.ClassDef, attributes: set[str]) -> int:
     """The HTTP status a class body sets: `status_code = 409`, `code = HTTPStatus.CONFLICT`,
     `status_code = status.HTTP_409_CONFLICT` (Starlette and DRF name the status in the constant)."""
     for statement in node.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
-        else:
+        assigned = _assignment(statement)
+        if assigned is None:
             continue
+        target, value = assigned
         if not (isinstance(target, ast.Name) and target.id in attributes):
             continue
         if isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool):
