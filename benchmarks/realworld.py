@@ -37,6 +37,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from privacy_lint.labels import FAMILY_OF
+
 HERE = Path(__file__).resolve().parent
 APPS_FILE = HERE / "realworld" / "apps.toml"
 LABELS = HERE / "realworld" / "labels"
@@ -46,7 +48,6 @@ FIRST_RUNS = HERE / "realworld" / "first_runs.json"
 SEED = "privacy-lint-realworld-1"
 FINDINGS_PER_APP = 40
 SINKS_PER_STRATUM = {"log-any": 8, "log-personal-word": 30, "outbound": 12}
-FAMILY_OF_RULE = {"PRV0": "logs", "PRV1": "third_party", "PRV2": "third_party"}
 
 LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 CONSOLE_CALLS = {
@@ -119,6 +120,7 @@ def fetch(app: App) -> Path:
         raise SystemExit(f"{archive.name}: sha256 {digest} is not the pinned {app.sha256}")
     staging = app.folder.with_name(app.folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
+    unpacked = staging
     if archive.name.endswith(".whl"):
         with zipfile.ZipFile(archive) as wheel:
             wheel.extractall(staging)
@@ -127,11 +129,10 @@ def fetch(app: App) -> Path:
             sdist.extractall(staging, filter="data")
         tops = list(staging.iterdir())
         if len(tops) == 1 and tops[0].is_dir():  # an sdist's single top folder: name-version/
-            tops[0].rename(staging.with_name(staging.name + ".top"))
-            staging.rmdir()
-            staging.with_name(staging.name + ".top").rename(staging)
+            unpacked = tops[0]
     shutil.rmtree(app.folder, ignore_errors=True)
-    staging.rename(app.folder)
+    unpacked.rename(app.folder)
+    shutil.rmtree(staging, ignore_errors=True)
     (app.folder / ".complete").write_text(f"{app.name}=={app.version}\n")
     return app.folder
 
@@ -185,11 +186,22 @@ class SinkStatement:
 
     @property
     def family(self) -> str:
-        return "third_party" if self.kind == "outbound" else "logs"
+        return sink_family(self.kind)
 
     @property
     def key(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+def sink_family(kind: str) -> str:
+    """The rule family whose findings count for a sink statement of this kind."""
+    return "third-party" if kind == "outbound" else "logs"
+
+
+def finding_family(rule: str) -> str:
+    """A consent finding (PRV201) sits on the transfer it is reported with."""
+    family = FAMILY_OF[rule]
+    return "third-party" if family == "consent" else family
 
 
 def dotted(node: ast.AST) -> str:
@@ -381,7 +393,7 @@ def family_lines(findings: list[dict]) -> dict[tuple[str, str], set[int]]:
     """(path, family) -> every line some finding of that family spans."""
     lines: dict[tuple[str, str], set[int]] = {}
     for finding in findings:
-        family = FAMILY_OF_RULE[finding["rule"][:4]]
+        family = finding_family(finding["rule"])
         span = finding["span"]
         lines.setdefault((finding["path"], family), set()).update(range(span["line"], span["end_line"] + 1))
     return lines
@@ -411,9 +423,8 @@ def score(app: App) -> Score:
         if sink["leaking"] != "yes":
             continue
         path, _, line = key.rpartition(":")
-        family = "third_party" if sink["kind"] == "outbound" else "logs"
         statement = set(range(int(line), int(sink["end_line"]) + 1))
-        if statement & reported.get((path, family), set()):
+        if statement & reported.get((path, sink_family(sink["kind"])), set()):
             result.leaking_found += 1
         else:
             result.leaking_missed.append(f"{app.name}: {key}  {sink['code'][:100]!r}")

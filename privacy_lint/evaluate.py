@@ -590,11 +590,8 @@ class Evaluator(SinkReporter):
             remote = self._remote_function(self.member(base.type, attr))
             if remote is not None and remote.is_property:
                 return self._property(remote, node)
-        person = self._is_person(node.value, base)
-        # server.address, settings.email: an attribute of a machine or of configuration; not job.customer_email,
-        # whose own name says whose it is
-        vetoed = not person and self._is_non_person(node.value, base) and not self.classifier.is_person_word(attr)
-        if is_constant_name(attr) or vetoed:
+        person = self._member_context(node.value, base, attr)
+        if is_constant_name(attr) or person is None:
             return CLEAN
         value = self._classified(
             attr,
@@ -735,15 +732,22 @@ class Evaluator(SinkReporter):
             carried = cap(f.boxed_in() for _, v in args for f in v.whole())
         return Value(flows=carried, type=model or qual, host=self._client_host(args), consent=self.polarity(node).sign)
 
+    def _member_context(self, owner: cst.BaseExpression, value: Value, member: str) -> bool | None:
+        """Whether an attribute or method of `owner` is read on a person-like object; None when the object is a
+        machine or configuration (server.address, settings.email), unless the member's own name says whose it
+        is (job.customer_email)."""
+        person = self._is_person(owner, value)
+        if not person and self._is_non_person(owner, value) and not self.classifier.is_person_word(member):
+            return None
+        return person
+
     def _named_result(self, func: cst.BaseExpression, name: str, receiver: Value | None) -> Verdict | None:
         """What a call's name says it returns, read like an attribute of the object it is called on:
         `user.get_display_name()` is a person's name, `status.get_display_name()` and `server.get_ip()` are not."""
         if not isinstance(func, cst.Attribute) or receiver is None:
             return self.classifier.classify(name)
-        person = self._is_person(func.value, receiver)
-        if not person and self._is_non_person(func.value, receiver) and not self.classifier.is_person_word(name):
-            return None
-        return self.classifier.classify(name, person_context=person)
+        person = self._member_context(func.value, receiver, name)
+        return self.classifier.classify(name, person_context=person) if person is not None else None
 
     @staticmethod
     def _default_text(node: cst.Call) -> str | None:

@@ -49,7 +49,7 @@ class ClassSummary:
     members: frozenset[str] = frozenset()  # names its body defines: methods, attributes, fields
     unshown: frozenset[str] = frozenset()  # fields left out of its repr: `field(repr=False)`
     status: int = 0  # an HTTP status its body sets (`status_code = 409`): an error class answering with it
-    configuration: bool = False  # derives from a configuration class (BaseSettings): its fields are settings
+    configuration: bool = False  # a BaseSettings subclass, or named `...Settings`: its fields are settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,11 +368,11 @@ def summarise_classes(
             d.endswith(REPR_DECORATORS) for d in decorators
         )
         summary.status = _status(node, catalog.exception_status_attributes)
-        tokens = split_name(node.name)
-        summary.configuration = any(b in catalog.configuration_classes for b in bases) or (
-            bool(tokens) and tokens[-1] in catalog.configuration_names and not classifier.is_person_word(node.name)
-        )  # SecuritySettings, AppConfig; not UserSettings, a person's own
         person = classifier.is_person_word(node.name)
+        last_word = split_name(node.name)[-1:]
+        summary.configuration = any(b in catalog.configuration_classes for b in bases) or (
+            bool(last_word) and last_word[0] in catalog.configuration_names and not person
+        )  # SecuritySettings, AppConfig; not UserSettings, a person's own
         unshown = set()
         for statement in node.body:
             target, type_nodes, call = _field(statement)

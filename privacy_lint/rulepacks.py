@@ -202,7 +202,7 @@ class Catalog:
     submitted_parts: set[str] = field(default_factory=set)  # lower-case: request.POST, request.form
     configuration_reads: list[str] = field(default_factory=list)  # os.getenv(...): clean, its default its text
     field_validators: list[str] = field(default_factory=list)  # `@field_validator("email")`: handed that field
-    configuration_classes: list[str] = field(default_factory=list)  # BaseSettings: the deployment's settings
+    configuration_classes: set[str] = field(default_factory=set)  # BaseSettings: the deployment's settings
     configuration_names: set[str] = field(default_factory=set)  # a class named `...Settings` holds settings too
     injectors: set[str] = field(default_factory=set)  # `fastapi.Depends`: the parameter is what the provider returns
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
@@ -436,10 +436,10 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.propagators.extend(flow.get("propagators", []))
 
     frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
-    catalog.configuration_names.update(frameworks.get("configuration_names", []))
-    for key in ("task_calls", "model_managers", "serialisers", "injectors"):
+    exact = ("task_calls", "model_managers", "serialisers", "injectors", "configuration_classes", "configuration_names")
+    for key in exact:
         getattr(catalog, key).update(frameworks.get(key, []))
-    for key in ("configuration_reads", "field_validators", "configuration_classes"):
+    for key in ("configuration_reads", "field_validators"):
         for pattern in frameworks.get(key, []):
             _check_pattern(path, f"frameworks.{key}", pattern)
         getattr(catalog, key).extend(frameworks.get(key, []))

@@ -77,15 +77,14 @@ class SinkReporter(Resolver):
         its hierarchy (project classes included): one a framework logs anyway (Django's PermissionDenied) is
         reported; an HTTP error, a form's validation error, or a class that sets a client-error status
         (`status_code = 409`) is not."""
-        catalog = self.catalog
+        logged, ignored = self.catalog.exception_logged_matcher, self.catalog.exception_ignore_matcher
         for cls in self.classes.mro(qual) if qual in self.classes else [qual]:
-            short = cls.rsplit(".", 1)[-1]
-            if catalog.exception_logged_matcher.get(cls):
+            if logged.get(cls):
                 return False
             info = self.classes.get(cls)
             if info is not None and info.status:
                 return 400 <= info.status < 500
-            if catalog.exception_ignore_matcher.get(cls) or catalog.exception_ignore_matcher.get(short):
+            if ignored.get(cls) or ignored.get(cls.rsplit(".", 1)[-1]):
                 return True
         return False
 
