@@ -81,8 +81,11 @@ def _exported(info: FunctionInfo, locator: _Locator, module_name: str, wrapper: 
             locator.place(sink.hit.node, start),
             tuple((note, locator.place(node, start)) for note, node in sink.steps),
             sink.via_self,
+            sink.element,
         )
-        for sink in sorted(info.param_sinks.values(), key=lambda s: (s.param, s.hit.service, s.hit.sink_text))
+        for sink in sorted(
+            info.param_sinks.values(), key=lambda s: (s.param, s.element, s.hit.service, s.hit.sink_text)
+        )
         if sink.param < len(info.params)
     )
     returns = info.returns.whole()
@@ -185,8 +188,8 @@ def function_info(exported: ExportedFunction) -> FunctionInfo:
     )
     for sink in exported.sinks:
         hit = SinkHit(sink.service, sink.destination, sink.sink_text, sink.sink, sink.confidence_cap, sink.http)
-        info.param_sinks[(sink.param, sink_key(sink.sink))] = ParamSink(
-            sink.param, hit, sink.steps, sink.guarded, sink.via_self
+        info.param_sinks[(sink.param, sink.element, sink_key(sink.sink))] = ParamSink(
+            sink.param, hit, sink.steps, sink.guarded, sink.via_self, sink.element
         )
     flows = {Flow(Origin("", exported.params[i], exported_place(exported), param=i)) for i in exported.returns_params}
     flows.update(

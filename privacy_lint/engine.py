@@ -28,7 +28,18 @@ from privacy_lint.syntax import (
     dotted,
     literal_string,
 )
-from privacy_lint.values import EMPTY, MAX_STEPS, UNKNOWN, Flow, Origin, Value, cap, in_order, join, union
+from privacy_lint.values import (
+    MAX_STEPS,
+    UNKNOWN,
+    Flow,
+    Origin,
+    Value,
+    cap,
+    element_of,
+    in_order,
+    join,
+    union,
+)
 
 
 class Analysis(Evaluator):
@@ -531,8 +542,9 @@ class Analysis(Evaluator):
             else:
                 keywords[name] = self._named(name, value, arg.value, evidence=True)
         if extra:
-            if star >= 0:
-                bound[star] = union(extra)
+            if star >= 0:  # *args keeps positions apart unless a spread makes them unknown
+                spreads = any(a.star == "*" for a, _ in args)
+                bound[star] = union(extra) if spreads else Value(keys={str(i): v for i, v in enumerate(extra)})
             for index in range(len(positional) + skip, named):  # f(*values) fills what positionals left
                 bound.setdefault(index, union(extra))
         if star_kwarg >= 0 and (keywords or spread):
@@ -566,6 +578,7 @@ class Analysis(Evaluator):
             passed = bound.get(param_sink.param)
             if passed is None or self._overridden(param_sink, info, receiver):
                 continue
+            passed = element_of(passed, param_sink.element)
             personal_param = param_sink.param < len(info.name_personal) and info.name_personal[param_sink.param]
             note = f"passed to {call_name}({info.params[param_sink.param]})"
             shown = param_sink.hit.service in ("log", "exception")
@@ -584,13 +597,14 @@ class Analysis(Evaluator):
             for flow in in_order(flows):
                 if flow.origin.param >= 0 and caller is not None:
                     caller.param_sinks.setdefault(
-                        (flow.origin.param, sink_key(via_hit.node)),
+                        (flow.origin.param, flow.origin.element, sink_key(via_hit.node)),
                         ParamSink(
                             flow.origin.param,
                             via_hit,
                             flow.steps,
                             self.guarded or param_sink.guarded,
                             (*param_sink.via_self, call_name) if on_self else param_sink.via_self,
+                            flow.origin.element,
                         ),
                     )
             if concrete and not personal_param:
@@ -605,28 +619,33 @@ class Analysis(Evaluator):
                         via=f"{call_name}({info.params[param_sink.param]})",
                     )
                 )
-        returns = info.returns
-        out: set[Flow] = set()
-        for flow in returns.whole():
-            if flow.origin.param >= 0:
-                argument = bound.get(flow.origin.param)
-                if argument is not None:
-                    out.update(f.then(f"returned by {call_name}()", node) for f in argument.whole())
-            else:
-                out.add(flow.then(f"returned by {call_name}()", node))
-        # a record built here and returned keeps its keys apart (`member = ask(); member["name"]`)
-        keys = returns.keys if returns.keys and all(f.origin.param < 0 for f in returns.whole()) else None
-        return Value(
-            flows=EMPTY if keys else cap(out),
-            keys={k: v.stepped(f"returned by {call_name}()", node) for k, v in keys.items()} if keys else None,
-            type=returns.type,
-            host=returns.host,
-            clean=returns.clean and not out,
-            consent=returns.consent or self.consent.of_name(call_name).sign,
-        )
+        returned = _returned(info.returns, bound, f"returned by {call_name}()", node)
+        return replace(returned, consent=returned.consent or self.consent.of_name(call_name).sign)
 
     def _overridden(self, param_sink: ParamSink, info: FunctionInfo, receiver: str | None) -> bool:
         defining = info.class_key
         if not param_sink.via_self or receiver is None or defining is None or receiver == defining:
             return False
         return any(self.member(receiver, name) != self.member(defining, name) for name in param_sink.via_self)
+
+
+def _returned(returns: Value, bound: dict[int, Value], note: str, node: cst.Call) -> Value:
+    """A summary's return value at one call site: its parameters replaced by the arguments bound to them. A
+    record or tuple built in the function keeps its keys apart (`amount, extra = split(total, extra)`)."""
+    out: set[Flow] = set()
+    for flow in returns.flows:
+        if flow.origin.param < 0:
+            out.add(flow.then(note, node))
+            continue
+        argument = bound.get(flow.origin.param)
+        if argument is not None:
+            out.update(f.then(note, node) for f in element_of(argument, flow.origin.element).whole())
+    keys = {k: _returned(v, bound, note, node) for k, v in returns.keys.items()} if returns.keys else None
+    return Value(
+        flows=cap(out),
+        keys=keys,
+        type=returns.type,
+        host=returns.host,
+        clean=returns.clean and not out,
+        consent=returns.consent,
+    )

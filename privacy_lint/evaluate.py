@@ -11,8 +11,8 @@ from privacy_lint.classify import Verdict
 from privacy_lint.resolve import SETTINGS_OBJECTS
 from privacy_lint.sinks import SinkReporter
 from privacy_lint.summaries import FunctionInfo, Scope
-from privacy_lint.syntax import concat_text, dotted, is_constant_name, iterates_items, literal_string
-from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, union
+from privacy_lint.syntax import concat_text, dotted, is_class_name, is_constant_name, iterates_items, literal_string
+from privacy_lint.values import CLEAN, CURRENT_PERSON, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, narrowed, union
 
 # Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})
@@ -22,7 +22,6 @@ SQL_RUNS = frozenset({"execute", "exec_driver_sql"})  # DB-API cursors, SQLAlche
 SQL_FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "first", "one", "one_or_none", "all", "mappings"})
 SELECTED_COLUMN = "column of a SELECT"  # the `why` of what a query's rows hold, by column name
 SELECT_LIST = re.compile(r"\s*select\s+(?:distinct\s+)?(.+?)\s+from\s", re.IGNORECASE | re.DOTALL)
-CURRENT_PERSON = "user.account"  # the signed-in person, or a value named after one person: their record
 SUBMITTED = "user.content.submitted"  # what a person submitted: `name` or `notes` under it are theirs
 # Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
 PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
@@ -463,6 +462,8 @@ class Evaluator(SinkReporter):
             # an element of a list keeps the list's element type (records[0] of list[ConsentRecord]); a person's
             # record does not make each of its parts the whole record (user_id = user[0])
             flows = frozenset(f for f in base.whole() if not _record_origin(f))
+            if key is not None:  # args[0]: that position of the caller's argument
+                flows = narrowed(flows, key)
             return Value(flows=flows, type=base.type) if flows or base.type else UNKNOWN
         return self._read_key(base, key, node, node.value)
 
@@ -530,7 +531,9 @@ class Evaluator(SinkReporter):
         if base.keys is not None:
             return UNKNOWN  # a dict built here, without this key: nothing personal under it
         if self._is_non_person(base_node, base) and all(f.origin.param >= 0 for f in base.whole()):
-            return CLEAN  # settings["ADMIN_EMAIL"], os.environ["ALERT_EMAIL"]; not a command's typed `options`
+            # settings["ADMIN_EMAIL"], os.environ["ALERT_EMAIL"]; not a command's typed `options`. A parameter's
+            # key is what its callers put there.
+            return Value(flows=narrowed(base.flows, key)) if base.flows else CLEAN
         person = self._is_person(base_node, base) or any(f.origin.category == SUBMITTED for f in base.flows)
         value = self._classified(
             key,
@@ -542,6 +545,8 @@ class Evaluator(SinkReporter):
         if value.flows and isinstance(base_node, cst.Name) and not base.type:
             # row["email"] read: the record holds an e-mail address, so shown whole (`print(row)`) it shows it
             self._bind_name(base_node.value, base.with_flows(self._with_text(value, text).flows), base_node)
+        elif not value.flows and not value.clean:  # fields["note"] of a parameter: what the caller put under that key
+            value = replace(value, flows=narrowed((f for f in base.flows if f.origin.param >= 0), key))
         return self._with_text(value, text)
 
     def expr_Attribute(self, node: cst.Attribute) -> Value:
@@ -554,6 +559,8 @@ class Evaluator(SinkReporter):
                 url = self.url_setting(f"{self.imports[head]}.{rest}")
                 if url is not None:
                     return Value(clean=True, text=url)
+                if is_class_name(rest):  # hyperdb.Password: a module's class is a type, never a person's data
+                    return Value(type=self.typed(f"{self.imports[head]}.{rest}"))
             stored = self.scope.lookup(path)
             if stored is not None:
                 return stored
@@ -808,7 +815,7 @@ class Evaluator(SinkReporter):
         """A call that passes data on (`json.dumps(d)`, a builder's `.set("email", e)`)."""
         if qual in KEY_VIEWS and len(args) == 1 and _is_record(args[0][1]):
             return CLEAN  # sorted(changes), sorted(validated_data): a record's field names
-        values = [Value(flows=self._exposed(v), clean=v.clean) for _, v in args]
+        values = [Value(flows=self._exposed(v, as_text=False), clean=v.clean) for _, v in args]
         own = receiver if receiver is not None and not self._is_module(func) else None
         if own is not None:
             values.append(own)

@@ -41,6 +41,7 @@ class ExportedSink:
     sink: Place
     steps: tuple[tuple[str, Place], ...]
     via_self: tuple[str, ...] = ()  # methods called on `self` on the way (see engine.call_function)
+    element: str = ""  # the key or position of the parameter (see values.Origin.element)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,13 @@ class Externals:
         if self.asked is not None:
             self.asked.add(qualname)
         return self._function(self.canonical(qualname))
+
+    def summarises(self, qualname: str) -> bool:
+        """Whether the module `qualname` lives in was summarised: a function of it that is not exported then
+        reaches no sink and returns nothing personal."""
+        if self.asked is not None:
+            self.asked.add(qualname)
+        return self._module_of(self.canonical(qualname)) is not None
 
     def type_of(self, qualname: str) -> str | None:
         if self.asked is not None:

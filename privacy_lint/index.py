@@ -50,6 +50,7 @@ class ClassSummary:
     unshown: frozenset[str] = frozenset()  # fields left out of its repr: `field(repr=False)`
     status: int = 0  # an HTTP status its body sets (`status_code = 409`): an error class answering with it
     configuration: bool = False  # a BaseSettings subclass, or named `...Settings`: its fields are settings
+    names: dict[str, str] = field(default_factory=dict)  # `USERNAME_FIELD = "email"`: constants naming a field
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +66,20 @@ class ProjectIndex:
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     modules: dict[str, ModuleEntry] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # `shop.record` -> `shop.audit.record` (re-exports)
+    _named: dict[str, str] | None = field(default=None, init=False, compare=False, repr=False)
+
+    def class_named(self, name: str) -> str | None:
+        """The qualified name of the project's only class called `name`; None when there is none, or several."""
+        if self._named is None:
+            counts: dict[str, list[str]] = {}
+            for summary in self.classes.values():
+                counts.setdefault(summary.name, []).append(summary.qualname)
+            self._named = {simple: quals[0] for simple, quals in counts.items() if len(quals) == 1}
+        return self._named.get(name)
 
     def add(self, found: FileIndex) -> None:
         """Merge one file's index; with two files of one module name, the first one scanned wins."""
+        self._named = None
         if found.entry is not None:
             self.modules.setdefault(found.entry.name, found.entry)
             for alias in namespace_names(found.entry.path, found.entry.name):
@@ -368,6 +380,7 @@ def summarise_classes(
             d.endswith(REPR_DECORATORS) for d in decorators
         )
         summary.status = _status(node, catalog.exception_status_attributes)
+        summary.names = _field_names(node)
         person = classifier.is_person_word(node.name)
         last_word = split_name(node.name)[-1:]
         summary.configuration = any(b in catalog.configuration_classes for b in bases) or (
@@ -414,6 +427,25 @@ def _assignment(statement: ast.stmt) -> tuple[ast.expr, ast.expr] | None:
     if isinstance(statement, ast.AnnAssign) and statement.value is not None:
         return statement.target, statement.value
     return None
+
+
+def _field_names(node: ast.ClassDef) -> dict[str, str]:
+    """Constants of a class body that name one of its fields (`USERNAME_FIELD = "email"`, Django's user models)."""
+    found = {}
+    for statement in node.body:
+        assigned = _assignment(statement)
+        if assigned is None:
+            continue
+        target, value = assigned
+        if (
+            isinstance(target, ast.Name)
+            and target.id.isupper()
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and value.value.isidentifier()
+        ):
+            found[target.id] = value.value
+    return found
 
 
 def _status(node: ast.ClassDef, attributes: set[str]) -> int:

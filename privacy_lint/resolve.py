@@ -21,8 +21,8 @@ from privacy_lint.index import ClassSummary, ProjectIndex
 from privacy_lint.patterns import NameMatcher
 from privacy_lint.rulepacks import Catalog, Category, Sink
 from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
-from privacy_lint.syntax import dotted, is_constant_name, literal_string
-from privacy_lint.values import CLEAN, EMPTY, UNKNOWN, Flow, Origin, Value, cap
+from privacy_lint.syntax import class_name_of, dotted, is_constant_name, literal_string
+from privacy_lint.values import CLEAN, CURRENT_PERSON, EMPTY, UNKNOWN, Flow, Origin, Value, cap
 
 SETTINGS_OBJECTS = ("django.conf.settings", "flask.current_app.config")  # where a project's settings are read
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
@@ -59,7 +59,7 @@ class ClassTable(dict[str, ClassInfo]):
             return default
         info = ClassInfo(key=summary.qualname, name=summary.name, repr_fields=summary.repr_fields)
         info.members, info.unshown, info.status = summary.members, summary.unshown, summary.status
-        info.configuration = summary.configuration
+        info.configuration, info.names = summary.configuration, dict(summary.names)
         self[key] = info  # before its bases: a class that (wrongly) inherits from itself ends here
         info.bases = tuple(self._canonical(base) for base in summary.bases)
         for attr, item in summary.fields.items():
@@ -77,9 +77,16 @@ class ClassTable(dict[str, ClassInfo]):
                 info.repr_fields = info.repr_fields or inherited.repr_fields
                 info.unshown |= inherited.unshown - info.members
                 info.configuration = info.configuration or inherited.configuration
+                for constant, named in inherited.names.items():
+                    info.names.setdefault(constant, named)
         if info.configuration:
             info.fields = {}  # settings named like data (`smtp_password`, `user_agent`) are the deployment's
         return info
+
+    def named(self, name: str) -> str | None:
+        """The project's one class called `name` (`User`), if there is exactly one."""
+        found = {q for index in self.indexes if (q := index.class_named(name)) is not None}
+        return found.pop() if len(found) == 1 else None
 
     def _canonical(self, name: str) -> str:
         summary = self._summary(name)
@@ -427,17 +434,64 @@ class Resolver:
             and self.imports[head] not in self.catalog.request_objects
         )
 
-    def _exposed(self, value: Value) -> frozenset[Flow]:
-        """What printing a value shows: its data, and every field of a dataclass/pydantic instance (their repr)."""
+    def _exposed(self, value: Value, as_text: bool = True) -> frozenset[Flow]:
+        """What printing a value shows: its data, and every field of a dataclass/pydantic instance (their repr).
+        `as_text`: a person known by name shows their text form (sent to an SDK, the whole record goes)."""
+        whole = self._records_shown(value.whole()) if as_text else value.whole()
         cls = self.classes.get(value.type or "")
         if cls is None:
-            return value.whole()
+            return whole
         shown = self._shown_by_str(cls.key)
         if shown:  # a __str__ / __repr__ of the project that names the person
-            return cap(value.whole() | shown)
+            return cap(whole | shown)
         if not cls.repr_fields or not cls.fields:
-            return value.whole()
-        return cap(value.whole() | {Flow(o) for attr, o in cls.fields.items() if attr not in cls.unshown})
+            return whole
+        return cap(whole | {Flow(o) for attr, o in cls.fields.items() if attr not in cls.unshown})
+
+    def _records_shown(self, flows: frozenset[Flow]) -> frozenset[Flow]:
+        """A person known only by name (`user`, `request.user`) shows what the text form of the project's one
+        class of that name shows (`User`: its `__str__`, or the one it inherits), when that is known."""
+        if not any(f.origin.category == CURRENT_PERSON for f in flows):
+            return flows
+        out: set[Flow] = set()
+        for flow in flows:
+            name = flow.origin.text.rsplit(".", 1)[-1]
+            cls = self.classes.named(class_name_of(name)) if flow.origin.category == CURRENT_PERSON else None
+            shown = self._text_form(cls) if cls is not None else None
+            if shown is None:
+                out.add(flow)
+            else:
+                out.update(Flow(s.origin, flow.steps, flow.consented) for s in shown)
+        return cap(out)
+
+    def _text_form(self, key: str) -> frozenset[Flow] | None:
+        """What str() of an instance of a project class shows; None when a library base decides it unknowably."""
+        cls = self.classes.get(key)
+        if cls is None:
+            return None
+        if cls.repr_fields:  # a dataclass or a pydantic model: its fields
+            return frozenset(Flow(o) for attr, o in cls.fields.items() if attr not in cls.unshown)
+        for base in self.classes.mro(key):
+            info = self.classes.get(base)
+            if info is not None:
+                defined = [f"{base}.{name}" for name in ("__str__", "__repr__") if name in info.members]
+                if any(self._unknown_function(method) for method in defined):
+                    return None  # in a module this one does not depend on: not summarised here
+                if defined:
+                    return self._shown_by_str(key)
+                continue
+            form = self.catalog.text_forms.get(base)
+            if form is None:
+                return None  # a library class whose __str__ is not in the packs
+            constant, _, default = form.partition("=")
+            field = cls.names.get(constant, default) if form else ""
+            return self._field_shown(cls, field)
+        return EMPTY  # object.__repr__: the class and an address
+
+    @staticmethod
+    def _field_shown(cls: ClassInfo, field: str) -> frozenset[Flow]:
+        """One field shown (`USERNAME_FIELD = "email"`): personal when the class holds personal data in it."""
+        return frozenset({Flow(cls.fields[field])}) if field in cls.fields else EMPTY
 
     def _shown_by_str(self, cls: str) -> frozenset[Flow]:
         """The personal data a class's own `__str__` or `__repr__` returns (`f"{self.full_name} <{self.email}>"`),
@@ -507,6 +561,11 @@ class Resolver:
         if last in self.catalog.task_calls:  # send_welcome.delay(...) runs send_welcome
             return self.functions.get(head) or self._remote_function(head)
         return None
+
+    def _unknown_function(self, qual: str) -> bool:
+        """Neither of this module nor of a summarised one (a summarised module leaves out functions that reach
+        no sink and return nothing personal)."""
+        return self._local_function(qual) is None and not (self.externals and self.externals.summarises(qual))
 
     def _remote_function(self, qual: str) -> FunctionInfo | None:
         if not self.externals:

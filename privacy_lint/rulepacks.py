@@ -92,6 +92,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "field_validators": _STRS,
         "configuration_classes": _STRS,
         "configuration_names": _STRS,
+        "text_forms": _STRMAP,
     },
 }
 _TOP_LEVEL = (
@@ -205,6 +206,9 @@ class Catalog:
     configuration_classes: set[str] = field(default_factory=set)  # BaseSettings: the deployment's settings
     configuration_names: set[str] = field(default_factory=set)  # a class named `...Settings` holds settings too
     injectors: set[str] = field(default_factory=set)  # `fastapi.Depends`: the parameter is what the provider returns
+    # a library base class -> what str() of an instance shows: "" nothing personal, "ATTR=default" the field a
+    # class constant names (`USERNAME_FIELD`, Django's get_username())
+    text_forms: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
     # Compiled look-ups, built once by `freeze()`.
@@ -445,6 +449,11 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
         getattr(catalog, key).extend(frameworks.get(key, []))
     for key in ("envelope_parts", "submitted_parts"):
         getattr(catalog, key).update(part.lower() for part in frameworks.get(key, []))
+    for base, form in frameworks.get("text_forms", {}).items():
+        attr, equals, default = form.partition("=")
+        if form and not (equals and attr.isidentifier() and default.isidentifier()):
+            raise RulePackError(path, f"frameworks.text_forms.{base}", 'expected "" or "ATTRIBUTE=default_field"')
+        catalog.text_forms[base] = form
 
 
 def _check_references(catalog: Catalog, path: str) -> None:

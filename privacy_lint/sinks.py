@@ -29,16 +29,18 @@ class SinkReporter(Resolver):
         return None
 
     # ---------------------------------------------------------------- sinks
-    def _argument_flows(self, args: list[tuple[cst.Arg, Value]], ignore: frozenset[str]) -> list[Flow]:
-        """What a call's arguments carry, minus keywords that hold no data (`exc_info=`, `timeout=`)."""
+    def _argument_flows(self, args: list[tuple[cst.Arg, Value]], ignore: frozenset[str], as_text: bool) -> list[Flow]:
+        """What a call's arguments carry, minus keywords that hold no data (`exc_info=`, `timeout=`); `as_text`:
+        shown as text (a log line), not sent as data."""
         flows: list[Flow] = []
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is not None and keyword in ignore:
                 continue
-            flows.extend(self._exposed(value))
-            if keyword is not None and not value.clean and not value.tainted:
-                # stripe.Customer.create(email=addr): the keyword names the data.
+            flows.extend(self._exposed(value, as_text))
+            if keyword is not None and not value.clean and all(_keyed(f.origin) for f in value.whole()):
+                # stripe.Customer.create(email=addr): the keyword names the data. A parameter's data is named
+                # where its callers pass it, but a key read from one (`msg.get("from_name")`) may not be.
                 named = self._named(keyword, value, arg.value, evidence=True)
                 flows.extend(named.flows)
         return flows
@@ -49,7 +51,7 @@ class SinkReporter(Resolver):
         """A sink call sends its arguments; an SDK object's own send (`webhook.execute()`, `request.execute()`)
         also sends what was put in it when it was built (`DiscordWebhook(url, content=...)`)."""
         hit = SinkHit(sink.service, sink.destination, text, node)
-        flows = self._argument_flows(args, sink.ignore_args)
+        flows = self._argument_flows(args, sink.ignore_args, sink.service in ("log", "exception"))
         if receiver is not None and sink.service not in ("log", "exception"):  # a bound logger is not data
             own = node.func.value if isinstance(node.func, cst.Attribute) else None
             # what the object holds, not what its own name suggests (`postmark.emails.send(...)`)
@@ -70,7 +72,7 @@ class SinkReporter(Resolver):
         if self._answers_requester(qual):
             return
         hit = SinkHit("exception", "exception message", f"raise {self._callee_text(call.func)}", statement)
-        self._reach(hit, self._argument_flows(args, frozenset()), statement)
+        self._reach(hit, self._argument_flows(args, frozenset(), True), statement)
 
     def _answers_requester(self, qual: str) -> bool:
         """An exception whose message goes back to the person who made the request, judged class by class up
@@ -151,11 +153,17 @@ class SinkReporter(Resolver):
             hit = SinkHit("http", where, self._callee_text(node.func), node, "low", True)
         flows: list[Flow] = []
         authenticating: list[Flow] = []
+        # To a host the deployment configures (an identity provider, an OTP validation server), credentials
+        # authenticate the request wherever they are: a password grant or a code exchange in the body (RFC 6749
+        # 4.3, 4.1.3), a token in the query (RFC 6750 2.3). To a host written in the code, or a vendor's, they
+        # do only where the request authenticates (headers=, auth=).
+        anywhere = target is None and host is None
         for arg, value in args:
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is not None and keyword not in self.catalog.http_data_args:
                 continue
-            (authenticating if keyword in self.catalog.authentication_args else flows).extend(value.whole())
+            authenticates = anywhere or keyword in self.catalog.authentication_args
+            (authenticating if authenticates else flows).extend(value.whole())
         self._reach(hit, flows, node)
         self._reach(replace(hit, authenticates=True), authenticating, node)
 
@@ -177,8 +185,8 @@ class SinkReporter(Resolver):
             if flow.origin.param >= 0:
                 if function is not None:
                     function.param_sinks.setdefault(
-                        (flow.origin.param, sink_key(hit.node)),
-                        ParamSink(flow.origin.param, hit, flow.steps, self.guarded),
+                        (flow.origin.param, flow.origin.element, sink_key(hit.node)),
+                        ParamSink(flow.origin.param, hit, flow.steps, self.guarded, element=flow.origin.element),
                     )
                 continue
             if not self._delivered(hit, flow.origin):
@@ -193,3 +201,8 @@ class SinkReporter(Resolver):
 
     def expr_Call(self, node: cst.Call) -> Value:
         raise NotImplementedError
+
+
+def _keyed(origin: Origin) -> bool:
+    """A reference to a named key of a parameter: what the caller put under it, when the caller built it."""
+    return origin.param >= 0 and origin.element != "" and not origin.element.isdigit()

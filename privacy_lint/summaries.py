@@ -48,6 +48,7 @@ class ParamSink:
     steps: tuple[tuple[str, Node], ...]
     guarded: str
     via_self: tuple[str, ...] = ()  # methods called on `self` on the way: a subclass may override them
+    element: str = ""  # the key or position of the parameter that reaches the sink; "" the whole value
 
 
 @dataclass(slots=True)
@@ -63,7 +64,8 @@ class FunctionInfo:
     star: int = -1  # index of *args, if any
     star_kwarg: int = -1  # index of **kwargs, if any
     name_personal: list[bool] = field(default_factory=list)
-    param_sinks: dict[tuple[int, Hashable], ParamSink] = field(default_factory=dict)  # (param, sink_key(node))
+    # (param, element, sink_key(node))
+    param_sinks: dict[tuple[int, str, Hashable], ParamSink] = field(default_factory=dict)
     returns: Value = field(default_factory=Value)
     consent_decorated: str = ""  # the consent decorator, as written
     instance_type: str | None = None  # Django signal receivers: the `sender=` model of `instance`
@@ -88,6 +90,7 @@ class ClassInfo:
     attrs: dict[str, Value] = field(default_factory=dict)  # self.x assigned in methods
     bases: tuple[str, ...] = ()  # qualified, re-exports followed
     members: frozenset[str] = frozenset()  # names its own body defines
+    names: dict[str, str] = field(default_factory=dict)  # `USERNAME_FIELD = "email"`, its own and inherited
 
     @property
     def person_like(self) -> bool:

@@ -74,6 +74,16 @@ def is_constant_name(name: str) -> bool:
     return len(name) > 1 and name.isupper()
 
 
+def class_name_of(name: str) -> str:
+    """The class a value's name suggests, in PEP 8's CapWords: `user` -> `User`, `order_item` -> `OrderItem`."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def is_class_name(name: str) -> bool:
+    """`Password`, `EmailField`: a CapWords name (PEP 8's for classes), not a constant, not dotted."""
+    return name[:1].isupper() and not name.isupper() and "_" not in name and "." not in name
+
+
 EXITS: tuple[type[cst.CSTNode], ...] = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 RAISES: tuple[type[cst.CSTNode], ...] = (cst.Raise,)
 

@@ -9,6 +9,7 @@ import libcst as cst
 
 from privacy_lint.exports import Place
 
+CURRENT_PERSON = "user.account"  # the signed-in person, or a value named after one person: their record
 MAX_FLOWS = 12  # per value: enough to name every category, small enough to stay fast
 MAX_STEPS = 12  # per flow: codeFlows longer than this help nobody
 
@@ -28,6 +29,7 @@ class Origin:
     confidence: str = "medium"
     why: str = ""
     param: int = -1  # >= 0: the enclosing function's parameter, resolved at each call site
+    element: str = ""  # of a parameter: the key or position read from it (`args[0]`, `fields["note"]`); "" whole
     by_name: bool = False  # classified from the name alone (a parameter's own name, a variable's name)
 
 
@@ -129,6 +131,26 @@ def in_order(flows: Iterable[Flow]) -> list[Flow]:
     """Flows in an order that does not depend on memory addresses (sets of flows hash nodes by identity):
     where one flow of several is kept (a summary entry), the same one is kept in every run."""
     return sorted(flows, key=lambda f: (len(f.steps), [note for note, _ in f.steps], f.origin.text, f.origin.category))
+
+
+def element_of(value: Value, element: str) -> Value:
+    """What a parameter reference with `element` stands for at a call site: that key or position of the
+    argument when the caller built it with literal keys (`audit("login", email)`, `note(text=body)`). Of an
+    argument built elsewhere, a position may be anything in it, and a key only what its name says (read where
+    the function reads it)."""
+    if not element:
+        return value
+    if value.keys is None:
+        return value if element.isdigit() else Value()
+    return value.keys.get(element) or Value(flows=value.flows)
+
+
+def narrowed(flows: Iterable[Flow], element: str) -> frozenset[Flow]:
+    """Whole-parameter references narrowed to one key or position read from them (`args[0]`)."""
+    return frozenset(
+        replace(f, origin=replace(f.origin, element=element)) if f.origin.param >= 0 and not f.origin.element else f
+        for f in flows
+    )
 
 
 def union(values: Iterable[Value]) -> Value:

@@ -28,6 +28,14 @@ def walk(node, value):
     if node is not None:
         walk(node.next, value)
     logger.info("walked %s", value)
+
+
+def first_only(event, *values):
+    logger.info("%s for %s", event, values[0])
+
+
+def noted(event, **fields):
+    logger.info("%s: %s", event, fields["note"])
 """,
     "shop/services.py": """from shop import audit
 
@@ -112,6 +120,10 @@ def login(request):
     logger.info("echo %s", services.relay(request.user.email))  # expect: PRV001
     logger.info("echo %s", services.relay(request.user.id))
     audit.walk(None, request.user.email)  # expect: PRV001
+    audit.first_only("reset", request.user.email, request.user.id)  # expect: PRV001
+    audit.first_only("reset", request.user.id, request.user.email)
+    audit.noted("refund", note=request.user.email)  # expect: PRV001
+    audit.noted("refund", note="manual", email=request.user.email)
 
 
 def signup(request):
