@@ -390,12 +390,17 @@ class Score:
 
 
 def family_lines(findings: list[dict]) -> dict[tuple[str, str], set[int]]:
-    """(path, family) -> every line some finding of that family spans."""
+    """(path, family) -> every line some finding of that family spans, and the line of the sink statement a
+    finding reported at a call site reaches (`audit(email)` -> the `logger.info` inside `audit`)."""
     lines: dict[tuple[str, str], set[int]] = {}
     for finding in findings:
         family = finding_family(finding["rule"])
         span = finding["span"]
         lines.setdefault((finding["path"], family), set()).update(range(span["line"], span["end_line"] + 1))
+        steps = finding.get("steps", [])
+        if len(steps) >= 2 and steps[-1]["note"].startswith("sink:") and steps[-2]["note"] == finding["sink"]:
+            sink = steps[-2]
+            lines.setdefault((sink["path"] or finding["path"], family), set()).add(sink["span"]["line"])
     return lines
 
 

@@ -52,12 +52,14 @@ class _Locator:
         if known is not None:
             return known
         code = self.module.code_for_node(node).strip()
+        first = code.splitlines()[0] if code else ""
         offset = self.source.find(code, start) if code else -1
-        if offset < 0 and code:
-            offset = self.source.find(code)
+        if offset < 0 and first:  # LibCST renders continuation lines without the block's indentation
+            offset = self.source.find(first, start)
+        if offset < 0 and first:
+            offset = self.source.find(first)
         offset = max(offset, start if offset < 0 else offset)
         line = bisect_right(self.line_starts, offset) - 1
-        first = code.splitlines()[0] if code else ""
         place = Place(self.path, line + 1, offset - self.line_starts[line], first[:120])
         self._places[id(node)] = place
         return place

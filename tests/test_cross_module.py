@@ -35,7 +35,9 @@ def first_only(event, *values):
 
 
 def noted(event, **fields):
-    logger.info("%s: %s", event, fields["note"])
+    if event:
+        logger.info("%s: %s",
+                    event, fields["note"])
 """,
     "shop/services.py": """from shop import audit
 
@@ -184,6 +186,9 @@ def test_call_site_finding_follows_the_flow_into_other_files(cli: str, tmp_path:
     assert ("shop/services.py", "passed to record(value)") in hops
     assert hops[-2] == ("shop/audit.py", "logger.info")  # the sink inside the helper, in its own file
     assert two_levels["steps"][-2]["span"]["line"] == 7
+    multi_line = next(f for f in by_line.values() if "via noted(fields)" in f["message"])
+    sink_line = FILES["shop/audit.py"].splitlines().index('        logger.info("%s: %s",') + 1
+    assert multi_line["steps"][-2]["span"]["line"] == sink_line  # a call over several lines, in a block
     returned = by_line[15]
     assert returned["sources"][0]["path"] == "shop/services.py"
     assert returned["sources"][0]["span"]["line"] == 9
