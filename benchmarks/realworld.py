@@ -3,7 +3,7 @@
     python benchmarks/realworld.py fetch              # download, verify and unpack every app in realworld/apps.toml
     python benchmarks/realworld.py scan [APP...]      # run the installed `privacy-lint check` on each app
     python benchmarks/realworld.py sample [APP...]    # add what still needs a label to realworld/labels/APP.toml
-    python benchmarks/realworld.py score [--half fix|untouched] [--record NAME] [-v]
+    python benchmarks/realworld.py score [--half fix|untouched|fresh] [--record NAME] [-v]
 
 Two kinds of labels, both data in `realworld/labels/APP.toml`, both written by a helper reading the code:
 - `[[finding]]`: a verdict on one finding (`key = "path:line:rule"`), for a seeded sample of at most
@@ -13,7 +13,7 @@ Two kinds of labels, both data in `realworld/labels/APP.toml`, both written by a
 - `[[sink]]`: a sink statement found by a plain syntactic search that knows nothing of the engine (logging calls,
   print, raise, outbound HTTP and SDK calls), in three seeded strata: any log statement, log statements whose
   text holds a personal-data word, and outbound calls. Each is labelled leaking or not. Recall = leaking sinks
-  with a finding of the same family on the statement's lines / leaking sinks.
+  with a finding of the same family on the statement's lines (or reaching it through a helper) / leaking sinks.
 
 The unpacked sources live in `$PRIVACY_LINT_REALWORLD` or `~/.cache/privacy-lint-realworld`; scan results in
 `benchmarks/.cache/realworld/`. The scanned code is never imported or run.
@@ -475,7 +475,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("command", choices=("fetch", "scan", "sample", "score"))
     parser.add_argument("apps", nargs="*", help="app names (default: every app, or every app of --half)")
-    parser.add_argument("--half", choices=("fix", "untouched"))
+    parser.add_argument("--half", choices=sorted({app.half for app in load_apps().values()}))
     parser.add_argument("--privacy-lint", default=shutil.which("privacy-lint") or "privacy-lint")
     parser.add_argument("--record", metavar="NAME", help="score: save the numbers under NAME in first_runs.json")
     parser.add_argument("-v", "--verbose", action="store_true", help="score: list false findings and misses")
