@@ -51,6 +51,7 @@ class ClassSummary:
     status: int = 0  # an HTTP status its body sets (`status_code = 409`): an error class answering with it
     configuration: bool = False  # a BaseSettings subclass, or named `...Settings`: its fields are settings
     names: dict[str, str] = field(default_factory=dict)  # `USERNAME_FIELD = "email"`: constants naming a field
+    silent_init: bool = False  # an __init__ that hands its base no message (`super().__init__()`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +382,7 @@ def summarise_classes(
         )
         summary.status = _status(node, catalog.exception_status_attributes)
         summary.names = _field_names(node)
+        summary.silent_init = _silent_init(node)
         person = classifier.is_person_word(node.name)
         last_word = split_name(node.name)[-1:]
         summary.configuration = any(b in catalog.configuration_classes for b in bases) or (
@@ -427,6 +429,24 @@ def _assignment(statement: ast.stmt) -> tuple[ast.expr, ast.expr] | None:
     if isinstance(statement, ast.AnnAssign) and statement.value is not None:
         return statement.target, statement.value
     return None
+
+
+def _silent_init(node: ast.ClassDef) -> bool:
+    """An `__init__` that calls its base's with no arguments (`super().__init__()`): an exception built by it
+    has an empty message, whatever it is given (it keeps them as attributes). Without that call the message is
+    what the constructor was given (`BaseException.__new__` keeps the arguments)."""
+    init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None:
+        return False
+    silent = False
+    for call in ast.walk(init):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"):
+            continue
+        explicit = not (isinstance(call.func.value, ast.Call) and _dotted(call.func.value.func) == "super")
+        if len(call.args) > int(explicit) or call.keywords:  # Base.__init__(self, msg) or super().__init__(msg)
+            return False
+        silent = True
+    return silent
 
 
 def _field_names(node: ast.ClassDef) -> dict[str, str]:

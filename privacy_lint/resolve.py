@@ -60,6 +60,7 @@ class ClassTable(dict[str, ClassInfo]):
         info = ClassInfo(key=summary.qualname, name=summary.name, repr_fields=summary.repr_fields)
         info.members, info.unshown, info.status = summary.members, summary.unshown, summary.status
         info.configuration, info.names = summary.configuration, dict(summary.names)
+        info.silent_init = summary.silent_init
         self[key] = info  # before its bases: a class that (wrongly) inherits from itself ends here
         info.bases = tuple(self._canonical(base) for base in summary.bases)
         for attr, item in summary.fields.items():

@@ -69,7 +69,7 @@ class SinkReporter(Resolver):
             self.expr_Call(call)
             return
         args = [(arg, self.eval(arg.value)) for arg in call.args]
-        if self._answers_requester(qual):
+        if self._answers_requester(qual) or self._empty_message(qual):
             return
         hit = SinkHit("exception", "exception message", f"raise {self._callee_text(call.func)}", statement)
         self._reach(hit, self._argument_flows(args, frozenset(), True), statement)
@@ -88,6 +88,18 @@ class SinkReporter(Resolver):
                 return 400 <= info.status < 500
             if ignored.get(cls) or ignored.get(cls.rsplit(".", 1)[-1]):
                 return True
+        return False
+
+    def _empty_message(self, qual: str) -> bool:
+        """A project exception whose message is empty whatever it is given: the first class up its hierarchy
+        that builds the message has an `__init__` handing its base nothing, and no class before it a `__str__`
+        (`class TooManyMembers(Error): def __init__(self, who): super().__init__(); self.who = who`)."""
+        for cls in self.classes.mro(qual) if qual in self.classes else []:
+            info = self.classes.get(cls)
+            if info is None or "__str__" in info.members or "__repr__" in info.members:
+                return False
+            if "__init__" in info.members:
+                return info.silent_init
         return False
 
     @staticmethod

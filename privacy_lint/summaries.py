@@ -91,6 +91,7 @@ class ClassInfo:
     bases: tuple[str, ...] = ()  # qualified, re-exports followed
     members: frozenset[str] = frozenset()  # names its own body defines
     names: dict[str, str] = field(default_factory=dict)  # `USERNAME_FIELD = "email"`, its own and inherited
+    silent_init: bool = False  # its __init__ hands its base no message
 
     @property
     def person_like(self) -> bool:
