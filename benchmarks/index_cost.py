@@ -22,10 +22,10 @@ from pathlib import Path
 
 from corpus import folders
 
-from privacy_lint.classify import Classifier
-from privacy_lint.discovery import Target, discover
-from privacy_lint.project import plan_scan
-from privacy_lint.rulepacks import default_catalog
+from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.classify import Classifier
+from privacy_lint.project.discovery import Target, discover
+from privacy_lint.project.plan import plan_scan
 
 RESULTS = Path(__file__).with_name("index_cost.json")
 RUNS = 3  # for the plan; the full scans run once each (minutes on the large set)

@@ -11,16 +11,16 @@ import click
 
 from privacy_lint import __version__
 from privacy_lint.cache import CACHE_DIR_NAME
-from privacy_lint.discovery import TEST_PATTERNS
+from privacy_lint.engine.options import DEFAULT_FILE_TIMEOUT
 from privacy_lint.findings import CONFIDENCES, NOTE_KINDS, SEVERITIES, Finding
-from privacy_lint.options import DEFAULT_FILE_TIMEOUT
+from privacy_lint.project.discovery import TEST_PATTERNS
 from privacy_lint.rules import RULES
 
 if TYPE_CHECKING:
     from privacy_lint.cache import ResultCache
     from privacy_lint.config import Config
-    from privacy_lint.rulepacks import Catalog
-    from privacy_lint.scan import ScanResult
+    from privacy_lint.packs.catalog import Catalog
+    from privacy_lint.project.scan import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -272,9 +272,9 @@ def _run_scan(
     require_reason: bool = False,
 ) -> ScanResult:
     """The scan `check` and `report` share: configuration, test code, cache, options."""
-    from privacy_lint.discovery import SKIPPED_DIRS
-    from privacy_lint.options import EngineOptions
-    from privacy_lint.scan import scan
+    from privacy_lint.engine.options import EngineOptions
+    from privacy_lint.project.discovery import SKIPPED_DIRS
+    from privacy_lint.project.scan import scan
 
     skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
     options = EngineOptions(
@@ -336,7 +336,7 @@ def _settings(
     `keep_catalog`, the built catalogue is kept in the result cache's folder."""
     from privacy_lint.cache import ResultCache
     from privacy_lint.config import ConfigError, catalog_for, resolve_config
-    from privacy_lint.rulepacks import RulePackError
+    from privacy_lint.packs.catalog import RulePackError
 
     try:
         config = resolve_config(paths, config_file, overrides)
@@ -387,8 +387,8 @@ def report(
     """A privacy risk report for reviewers: the personal data PATHS handle, where it goes, what lacks consent."""
     from privacy_lint.config import adjust_findings, describe
     from privacy_lint.formats.text_format import render_diagnostics
-    from privacy_lint.inventory import build_report
-    from privacy_lint.report_formats import RENDERERS
+    from privacy_lint.report.inventory import build_report
+    from privacy_lint.report.render import RENDERERS
 
     overrides = _overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous)
     config, catalog = _settings(paths, config_file, overrides, rule_packs, debug, not no_cache, cache_dir)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from privacy_lint.exports import ModuleSummary
+    from privacy_lint.engine.exports import ModuleSummary
 
 SEVERITIES = ("note", "warning", "error")  # ascending, SARIF levels
 CONFIDENCES = ("low", "medium", "high")  # ascending

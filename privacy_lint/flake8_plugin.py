@@ -41,14 +41,14 @@ def _prv_selected(options: Any) -> bool:
 @lru_cache(maxsize=16)
 def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[Any, Any]:
     """The engine and settings for one configuration file, built once per flake8 process."""
-    from privacy_lint.analyzer import Engine
     from privacy_lint.config import catalog_for, load_config
-    from privacy_lint.options import EngineOptions
+    from privacy_lint.engine.options import EngineOptions
+    from privacy_lint.project.analyser import Analyser
 
     config = load_config(config_path)
     catalog = catalog_for(config)
     options = EngineOptions(include_pseudonymous=include_pseudonymous or config.include_pseudonymous, honour_noqa=False)
-    return Engine(catalog, options), config
+    return Analyser(catalog, options), config
 
 
 @lru_cache(maxsize=4)
@@ -56,9 +56,9 @@ def _projects(root: Path, config_path: Path | None, include_pseudonymous: bool) 
     """The project index of the whole project, built once per flake8 process on first use, and the summaries
     of its modules, computed as the files being checked need them; one of each per group of source roots that
     a scan plans apart (project.partitions), by source root."""
-    from privacy_lint.discovery import Target, discover
-    from privacy_lint.index import build_index, source_root
-    from privacy_lint.project import OnDemand, partitions
+    from privacy_lint.project.discovery import Target, discover
+    from privacy_lint.project.index import build_index, source_root
+    from privacy_lint.project.plan import OnDemand, partitions
 
     engine, _ = _configured(config_path, include_pseudonymous)
     targets = [t for t in discover([str(root)]) if isinstance(t, Target)]
@@ -76,8 +76,8 @@ def _projects(root: Path, config_path: Path | None, include_pseudonymous: bool) 
 
 
 def _project(root: Path, config_path: Path | None, include_pseudonymous: bool, filename: str) -> Any:
-    from privacy_lint.index import ProjectIndex, source_root
-    from privacy_lint.project import OnDemand
+    from privacy_lint.project.index import ProjectIndex, source_root
+    from privacy_lint.project.plan import OnDemand
 
     projects = _projects(root, config_path, include_pseudonymous)
     first = next(iter(projects.values()), None) or OnDemand(ProjectIndex(), lambda path, externals: None)
@@ -147,13 +147,13 @@ class PrivacyLintChecker:
     def run(self) -> Iterator[tuple[int, int, str, type[PrivacyLintChecker]]]:
         if not self.enabled:
             return
-        from privacy_lint.discovery import is_test_path
+        from privacy_lint.project.discovery import is_test_path
 
         if is_test_path(self.filename) and not self.include_tests:
             return  # as `privacy-lint check`: test code only with --privacy-lint-include-tests
         from privacy_lint.cli import selected
         from privacy_lint.config import ConfigError, adjust_findings
-        from privacy_lint.rulepacks import RulePackError
+        from privacy_lint.packs.catalog import RulePackError
 
         directory = Path(self.filename).resolve().parent if self.filename not in ("-", "stdin") else Path.cwd()
         try:
@@ -163,7 +163,7 @@ class PrivacyLintChecker:
             # flake8 has no channel for configuration errors: one PRV000 line per file, never a traceback
             yield 1, 0, f"PRV000 privacy-lint configuration error: {exc}", type(self)
             return
-        from privacy_lint.index import module_name
+        from privacy_lint.project.index import module_name
 
         root = _project_root(directory, config_path)
         project = _project(root, config_path, self.include_pseudonymous, self.filename)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from privacy_lint.analyzer import Engine
-from privacy_lint.rulepacks import default_catalog
+from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.project.analyser import Analyser
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -15,8 +15,8 @@ SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture(scope="session")
-def engine() -> Engine:
-    return Engine(default_catalog())
+def engine() -> Analyser:
+    return Analyser(default_catalog())
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def cli() -> str:
     return path
 
 
-def analyse(engine: Engine, source: str, path: str = "example.py") -> list[tuple[int, str]]:
+def analyse(engine: Analyser, source: str, path: str = "example.py") -> list[tuple[int, str]]:
     result = engine.analyse_source(source, path)
     assert not result.diagnostics, result.diagnostics
     return [(f.span.line, f.rule) for f in result.findings]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from privacy_lint.cache import ResultCache
-from privacy_lint.progress import Progress
-from privacy_lint.rulepacks import default_catalog
-from privacy_lint.scan import scan
+from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.project.progress import Progress
+from privacy_lint.project.scan import scan
 
 from .conftest import FIXTURES
 from .test_cross_module import FILES, _write

@@ -19,17 +19,17 @@ import hypothesmith
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from privacy_lint.analyzer import Engine
-from privacy_lint.classify import Classifier
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, FileResult
-from privacy_lint.index import index_source
-from privacy_lint.rulepacks import default_catalog
-from privacy_lint.scan import scan
+from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.classify import Classifier
+from privacy_lint.project.analyser import Analyser
+from privacy_lint.project.index import index_source
+from privacy_lint.project.scan import scan
 
 from .conftest import FIXTURES
 
 CATALOG = default_catalog()
-ENGINE = Engine(CATALOG)
+ENGINE = Analyser(CATALOG)
 CLASSIFIER = Classifier(CATALOG)
 
 # Loaded once: every example starts from one of these texts.

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from privacy_lint.analyzer import Engine
-from privacy_lint.labels import compare, expected_findings
+from privacy_lint.fixture_labels import compare, expected_findings
+from privacy_lint.project.analyser import Analyser
 
 from .conftest import FIXTURES
 
@@ -19,7 +19,7 @@ LABELLED = sorted([*(FIXTURES / "rules").rglob("*.py"), *(FIXTURES / "sample_ser
 
 
 @pytest.mark.parametrize("path", LABELLED, ids=lambda p: str(p.relative_to(FIXTURES)))
-def test_fixture_findings_match_labels(engine: Engine, path: Path) -> None:
+def test_fixture_findings_match_labels(engine: Analyser, path: Path) -> None:
     result = engine.analyse_path(path, str(path))
     assert not result.diagnostics
     missing, extra = compare(path, result.findings)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from privacy_lint.discovery import decode_source
-from privacy_lint.index import ProjectIndex, index_file, module_name
-from privacy_lint.rulepacks import default_catalog
+from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.project.discovery import decode_source
+from privacy_lint.project.index import ProjectIndex, index_file, module_name
 
 from .conftest import ROOT
 
@@ -44,7 +44,7 @@ def _refused_by_this_python(path: Path) -> bool:
 
 
 def test_the_first_pass_indexes_every_module(package: Path) -> None:
-    from privacy_lint.classify import Classifier
+    from privacy_lint.packs.classify import Classifier
 
     catalog = default_catalog()
     classifier = Classifier(catalog)

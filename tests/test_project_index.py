@@ -66,7 +66,7 @@ def test_cross_module_models_and_dataclasses(cli: str, tmp_path: Path) -> None:
 
 
 def test_module_names_for_src_layouts_and_namespace_packages(tmp_path: Path) -> None:
-    from privacy_lint.index import module_name
+    from privacy_lint.project.index import module_name
 
     (tmp_path / "pyproject.toml").write_text("")
     for folder in ("src/acme/billing", "acme2/shop", "scripts"):
@@ -81,8 +81,8 @@ def test_module_names_for_src_layouts_and_namespace_packages(tmp_path: Path) -> 
 
 def test_imports_through_namespace_packages(tmp_path: Path) -> None:
     """Folders without `__init__.py` (PEP 420): `from shop.audit import record` reaches `shop/audit.py`."""
-    from privacy_lint.rulepacks import default_catalog
-    from privacy_lint.scan import scan
+    from privacy_lint.packs.catalog import default_catalog
+    from privacy_lint.project.scan import scan
 
     (tmp_path / "shop").mkdir()
     (tmp_path / "shop" / "audit.py").write_text(

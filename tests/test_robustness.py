@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy_lint.analyzer import Engine
+from privacy_lint.project.analyser import Analyser
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,7 @@ from privacy_lint.analyzer import Engine
         ("x = " + "1 + " * 20000 + "1\n", "chaining 20000 operators"),  # LibCST: minutes, then a crash
     ],
 )
-def test_unparseable_input_is_a_diagnostic(engine: Engine, source: str, diagnostic: str) -> None:
+def test_unparseable_input_is_a_diagnostic(engine: Analyser, source: str, diagnostic: str) -> None:
     result = engine.analyse_source(source, "bad.py")
     assert not result.findings
     [found] = result.diagnostics
@@ -35,7 +35,7 @@ def test_unparseable_input_is_a_diagnostic(engine: Engine, source: str, diagnost
         ("import logging\nlogging.info(" + "email + " * 1000 + "1)\n", ["PRV001"]),
     ],
 )
-def test_deeply_nested_but_valid_code_is_analysed(engine: Engine, source: str, rules: list[str]) -> None:
+def test_deeply_nested_but_valid_code_is_analysed(engine: Analyser, source: str, rules: list[str]) -> None:
     result = engine.analyse_source(source, "deep.py")
     assert not result.diagnostics
     assert [f.rule for f in result.findings] == rules

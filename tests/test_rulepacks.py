@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from privacy_lint.cache import ResultCache
-from privacy_lint.rulepacks import RulePackError, builtin_pack_paths, load_catalog
+from privacy_lint.packs.catalog import RulePackError, builtin_pack_paths, load_catalog
 
 
 def test_builtin_packs_load() -> None:
@@ -117,7 +117,7 @@ calls = ["acme.client.mail.send"]
 
 def test_a_factory_type_can_name_its_string_argument(tmp_path: Path) -> None:
     """`acme.client("mail")` is an `acme.client.mail`; another argument, or none known, is something else."""
-    from privacy_lint.analyzer import Engine
+    from privacy_lint.project.analyser import Analyser
 
     catalog = load_catalog([_pack(tmp_path, FACTORY_PACK)])
     code = (
@@ -129,5 +129,5 @@ def test_a_factory_type_can_name_its_string_argument(tmp_path: Path) -> None:
         '    acme.client("sms").send(user.email)\n'
         "    acme.client(kind).send(user.email)\n"
     )
-    found = Engine(catalog).analyse_source(code, "f.py").findings
+    found = Analyser(catalog).analyse_source(code, "f.py").findings
     assert [(f.span.line, f.destination) for f in found] == [(4, "Acme Mail"), (5, "Acme Mail"), (6, "Acme Mail")]

@@ -6,9 +6,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from privacy_lint.analyzer import Engine
-from privacy_lint.options import EngineOptions
-from privacy_lint.rulepacks import default_catalog
+from privacy_lint.engine.options import EngineOptions
+from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.project.analyser import Analyser
 
 SOURCE = """import logging
 
@@ -30,7 +30,7 @@ def f(request, user):
 """
 
 
-def test_suppressions_follow_flake8_noqa_and_named_ignores(engine: Engine) -> None:
+def test_suppressions_follow_flake8_noqa_and_named_ignores(engine: Analyser) -> None:
     result = engine.analyse_source(SOURCE, "t.py")
     # line 9: its noqa names another code; line 17: its ignore names another rule
     assert [f.span.line for f in result.findings] == [9, 17]
@@ -45,7 +45,7 @@ def test_suppressions_follow_flake8_noqa_and_named_ignores(engine: Engine) -> No
 
 
 def test_require_reason_rejects_suppressions_without_one() -> None:
-    strict = Engine(default_catalog(), EngineOptions(require_reason=True))
+    strict = Analyser(default_catalog(), EngineOptions(require_reason=True))
     result = strict.analyse_source(SOURCE, "t.py")
     assert [f.span.line for f in result.findings] == [7, 8, 9, 11, 12, 17]
     assert [(f.span.line, note.reason) for f, note in result.suppressed] == [(10, "needed for abuse investigations")]

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from privacy_lint.cycles import MAX_ROUNDS, CycleRounds
-from privacy_lint.exports import ExportedFunction, ModuleSummary
-from privacy_lint.index import NewerSyntax, parse_python
-from privacy_lint.rulepacks import default_catalog
-from privacy_lint.scan import scan
+from privacy_lint.engine.exports import ExportedFunction, ModuleSummary
+from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.project.cycles import MAX_ROUNDS, CycleRounds
+from privacy_lint.project.index import NewerSyntax, parse_python
+from privacy_lint.project.scan import scan
 
 from .conftest import FIXTURES
 
@@ -87,7 +87,7 @@ def test_a_helper_in_newer_syntax_serves_its_importers(cli: str, tmp_path: Path,
 
 
 def test_the_rewrite_keeps_every_line_where_it_was() -> None:
-    from privacy_lint.downlevel import rewrite
+    from privacy_lint.engine.downlevel import rewrite
 
     source = "\n".join(NEWER_SYNTAX.values()) + '\nx = f"""{a["b"]}\n{c}\n"""\nclass Late:\n    email: str\n'
     older = rewrite(source)
@@ -110,7 +110,7 @@ LINE_REPAIRS = {
 
 @pytest.mark.parametrize("line", sorted(LINE_REPAIRS))
 def test_lines_of_newer_syntax_are_repaired_in_place(line: str) -> None:
-    from privacy_lint.repair import _repair
+    from privacy_lint.engine.repair import _repair
 
     assert _repair(line) == LINE_REPAIRS[line]
 
@@ -120,15 +120,15 @@ def test_lines_of_newer_syntax_are_repaired_in_place(line: str) -> None:
     ["except A, B as error:\n", "def f[\n", 'x = t"{a}"\n', "type = 3\n", "class C[T: 'str']:\n"],
 )
 def test_lines_the_repairs_do_not_cover_are_left_to_libcst(line: str) -> None:
-    from privacy_lint.repair import _repair
+    from privacy_lint.engine.repair import _repair
 
     assert _repair(line) is None
 
 
 @pytest.mark.parametrize("syntax", sorted(NEWER_SYNTAX))
 def test_repairs_and_the_libcst_rewrite_index_alike(syntax: str) -> None:
-    from privacy_lint.downlevel import rewrite
-    from privacy_lint.repair import repaired
+    from privacy_lint.engine.downlevel import rewrite
+    from privacy_lint.engine.repair import repaired
 
     source = NEWER_SYNTAX[syntax] + HELPER_TAIL + "\n\nclass Late:\n    email: str\n"
     quick = repaired(source)
@@ -142,7 +142,7 @@ def test_repairs_and_the_libcst_rewrite_index_alike(syntax: str) -> None:
 def test_a_file_the_index_cannot_read_is_a_diagnostic_and_makes_the_scan_incomplete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import privacy_lint.downlevel as downlevel
+    import privacy_lint.engine.downlevel as downlevel
 
     monkeypatch.setattr(downlevel, "rewrite", lambda source: "def broken(:\n")  # a rewrite that falls short
     helpers = NEWER_SYNTAX["pep750-tstring"] + HELPER_TAIL  # no line repair covers t-strings: LibCST's rewrite

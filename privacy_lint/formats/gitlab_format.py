@@ -9,8 +9,8 @@ from typing import Any
 
 from privacy_lint import __version__
 from privacy_lint.fingerprint import fingerprints
+from privacy_lint.project.scan import ScanResult
 from privacy_lint.rules import RULES
-from privacy_lint.scan import ScanResult
 
 SCHEMA_VERSION = "15.0.7"
 _SEVERITY = {"error": "High", "warning": "Medium", "note": "Low"}

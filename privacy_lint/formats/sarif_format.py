@@ -8,8 +8,8 @@ from typing import Any
 from privacy_lint import __version__
 from privacy_lint.findings import Finding, Span
 from privacy_lint.fingerprint import fingerprints
+from privacy_lint.project.scan import ScanResult
 from privacy_lint.rules import RULES
-from privacy_lint.scan import ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _SECURITY_SEVERITY = {"error": "7.5", "warning": "5.0", "note": "3.0"}

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from privacy_lint.rulepacks import Catalog, Host
-from privacy_lint.syntax import url_path
+from privacy_lint.packs.catalog import Catalog, Host
 
 
 def _host_regex(pattern: str) -> re.Pattern[str]:
@@ -44,3 +43,23 @@ class HostDirectory:
             return False
         probe = host.lower()
         return any(regex.match(probe) for regex in self._internal)
+
+
+def url_host(url: str) -> str | None:
+    if "://" not in url:
+        return None
+    rest = url.split("://", 1)[1]
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if host.endswith("\0") and len(host) > 1 and host[-2] != ".":
+        host = host[:-1]  # f"{API_BASE}{path}": what follows a whole host is its path
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.split(":", 1)[0] or None
+
+
+def url_path(url: str) -> str:
+    """The path of a URL template (`/rest/conversionEvents`), "" when it has none or no scheme."""
+    if "://" not in url:
+        return ""
+    rest = url.split("://", 1)[1].split("?", 1)[0]
+    return "/" + rest.split("/", 1)[1] if "/" in rest else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from privacy_lint.inventory import INTERNAL, CategoryEntry, Recipient
+from privacy_lint.report.inventory import INTERNAL, CategoryEntry, Recipient
 
 COLOURS = {"error": "#c62828", "warning": "#ef6c00", "note": "#1565c0"}
 FAMILY_COLOUR = "#455a64"

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from privacy_lint.bridge import function_info
-from privacy_lint.classify import Classifier, Verdict, split_name
-from privacy_lint.consent import ConsentVocabulary, Polarity
-from privacy_lint.exports import Externals, Place
-from privacy_lint.hosts import HostDirectory
-from privacy_lint.index import ClassSummary, ProjectIndex
-from privacy_lint.patterns import NameMatcher
-from privacy_lint.rulepacks import Catalog, Category, Sink
-from privacy_lint.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
-from privacy_lint.syntax import class_name_of, dotted, is_constant_name, literal_string
-from privacy_lint.values import CLEAN, CURRENT_PERSON, EMPTY, UNKNOWN, Flow, Origin, Value, cap
+from privacy_lint.engine.exports import Externals, Place
+from privacy_lint.engine.imported import function_info
+from privacy_lint.engine.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
+from privacy_lint.engine.syntax import class_name_of, dotted, is_constant_name, literal_string
+from privacy_lint.engine.values import CLEAN, CURRENT_PERSON, EMPTY, UNKNOWN, Flow, Origin, Value, cap
+from privacy_lint.packs.catalog import Catalog, Category, Sink
+from privacy_lint.packs.classify import Classifier, Verdict, split_name
+from privacy_lint.packs.consent import ConsentVocabulary, Polarity
+from privacy_lint.packs.hosts import HostDirectory
+from privacy_lint.packs.patterns import NameMatcher
+
+if TYPE_CHECKING:
+    from privacy_lint.project.index import ClassSummary, ProjectIndex
 
 SETTINGS_OBJECTS = ("django.conf.settings", "flask.current_app.config")  # where a project's settings are read
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
@@ -146,7 +149,7 @@ def _c3(sequences: list[list[str]]) -> list[str]:
 
 
 class Resolver:
-    """Analysis state shared by every layer; `engine.Analysis` is the class to use."""
+    """Interpreter state shared by every layer; `engine.Interpreter` is the class to use."""
 
     def __init__(
         self,

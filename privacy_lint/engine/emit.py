@@ -7,11 +7,11 @@ from collections.abc import Mapping
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from privacy_lint.exports import Place
+from privacy_lint.engine.exports import Place
+from privacy_lint.engine.summaries import RawFinding, SinkHit
+from privacy_lint.engine.values import CONFIDENCE_RANK, Flow, Node
 from privacy_lint.findings import Finding, Source, Span, Step
-from privacy_lint.rulepacks import Catalog
-from privacy_lint.summaries import RawFinding, SinkHit
-from privacy_lint.values import CONFIDENCE_RANK, Flow, Node
+from privacy_lint.packs.catalog import Catalog
 
 _SEVERITY = {"special": "error", "high": "error", "personal": "warning", "pseudonymous": "note"}
 _CONFIDENCES = ("low", "medium", "high")

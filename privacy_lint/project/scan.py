@@ -18,23 +18,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from privacy_lint.cache import ResultCache, write_atomic
-from privacy_lint.classify import Classifier
-from privacy_lint.cycles import CycleRounds
-from privacy_lint.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
-from privacy_lint.exports import Externals, Handed, ModuleSummary
+from privacy_lint.engine.exports import Externals, Handed, ModuleSummary
+from privacy_lint.engine.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.findings import NOTE_KINDS, Diagnostic, FileResult, Finding
-from privacy_lint.gate import Gate
-from privacy_lint.index import NewerSyntax, ProjectIndex, parse_python
-from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
-from privacy_lint.progress import Progress
-from privacy_lint.project import Indexed, Plan, as_context, index_target, partitions, plan_scan
-from privacy_lint.rulepacks import Catalog
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.classify import Classifier
+from privacy_lint.project.cycles import CycleRounds
+from privacy_lint.project.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
+from privacy_lint.project.gate import Gate
+from privacy_lint.project.index import NewerSyntax, ProjectIndex, parse_python
+from privacy_lint.project.plan import Indexed, Plan, as_context, index_target, partitions, plan_scan
+from privacy_lint.project.progress import Progress
 
 if TYPE_CHECKING:
     import ctypes
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from privacy_lint.analyzer import Engine
+    from privacy_lint.project.analyser import Analyser
 
 POOL_THRESHOLD = 16  # below this many files to analyse a pool costs more than it saves
 INDEX_CHUNK = 32  # files per first-pass task: enough to amortise a task's cost, small enough to balance
@@ -125,7 +125,7 @@ class _Run:
         self.progress = Progress(0, enabled=False)
         self.analysed = self.cached = self.gated = self.again = 0
         self.diagnostics: list[Diagnostic] = []
-        self._engine: Engine | None = None
+        self._engine: Analyser | None = None
 
     # --------------------------------------------------------------------- cache
     def take_cached(self) -> None:
@@ -219,9 +219,9 @@ class _Run:
             self.gated += 1
             return FileResult(target.display)
         if self._engine is None:
-            from privacy_lint.analyzer import Engine
+            from privacy_lint.project.analyser import Analyser
 
-            self._engine = Engine(self.catalog, self.options)
+            self._engine = Analyser(self.catalog, self.options)
         self.analysed += 1
         return _safe(self._engine, self.plan.index, target, externals, self.plan.exports(unit))
 
@@ -434,7 +434,7 @@ class _Pool:
 # ------------------------------------------------------------------------- worker side
 @dataclass
 class _Worker:
-    engine: Engine
+    engine: Analyser
     classifier: Classifier
 
 
@@ -442,10 +442,10 @@ _worker: _Worker | None = None
 
 
 def _init_worker(catalog: Catalog, options: EngineOptions) -> None:
-    from privacy_lint.analyzer import Engine
+    from privacy_lint.project.analyser import Analyser
 
     global _worker
-    engine = Engine(catalog, options)
+    engine = Analyser(catalog, options)
     _worker = _Worker(engine, Classifier(catalog))
     _read_summary.cache_clear()
     _project.cache_clear()
@@ -528,7 +528,7 @@ def _read_summary(path: str) -> ModuleSummary | None:
     return summary if isinstance(summary, ModuleSummary) else None
 
 
-def _safe(engine: Engine, index: ProjectIndex, target: Target, externals: Externals, export: bool) -> FileResult:
+def _safe(engine: Analyser, index: ProjectIndex, target: Target, externals: Externals, export: bool) -> FileResult:
     try:
         return engine.analyse_path(target.path, target.display, index, externals, export)
     except Exception as exc:  # one broken file must never stop the scan

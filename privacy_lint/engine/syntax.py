@@ -50,24 +50,12 @@ def literal_string(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def url_host(url: str) -> str | None:
-    if "://" not in url:
-        return None
-    rest = url.split("://", 1)[1]
-    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
-    if host.endswith("\0") and len(host) > 1 and host[-2] != ".":
-        host = host[:-1]  # f"{API_BASE}{path}": what follows a whole host is its path
-    if host.startswith("["):
-        return host.split("]", 1)[0] + "]"
-    return host.split(":", 1)[0] or None
-
-
-def url_path(url: str) -> str:
-    """The path of a URL template (`/rest/conversionEvents`), "" when it has none or no scheme."""
-    if "://" not in url:
-        return ""
-    rest = url.split("://", 1)[1].split("?", 1)[0]
-    return "/" + rest.split("/", 1)[1] if "/" in rest else ""
+def resolve_relative(module: str, is_package: bool, level: int, target: str) -> str:
+    """`from ..models import X` inside `shop.views.orders` -> `shop.models`."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    if level > 1:
+        package = package[: len(package) - (level - 1)]
+    return ".".join([*package, *([target] if target else [])])
 
 
 def is_constant_name(name: str) -> bool:

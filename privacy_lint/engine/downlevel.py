@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from privacy_lint.syntax import parse_module
+from privacy_lint.engine.syntax import parse_module
 
 
 def rewrite(source: str) -> str | None:

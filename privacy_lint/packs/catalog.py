@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from privacy_lint.cache import ResultCache, digest
-from privacy_lint.patterns import NameMatcher
+from privacy_lint.packs.patterns import NameMatcher
 
 SENSITIVITIES = ("pseudonymous", "personal", "high", "special")
 LOG_SERVICES = ("log",)
@@ -484,8 +484,9 @@ def close_matches(word: str, choices: Iterable[str], n: int) -> list[str]:
 
 def builtin_pack_paths() -> list[Path]:
     """The packs shipped in the wheel (`privacy_lint/rules`), or `rules/` beside a source checkout."""
-    shipped = Path(__file__).resolve().parent / "rules"
-    folder = shipped if shipped.is_dir() else shipped.parent.parent / "rules"
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "rules"
+    folder = shipped if shipped.is_dir() else package.parent / "rules"
     return sorted(folder.glob("*.toml"))
 
 
@@ -508,7 +509,8 @@ def _pack_bytes(path: Path) -> bytes:
 def _catalog_key(packs: list[tuple[Path, bytes]], tables: list[tuple[str, Mapping[str, Any]]], names: object) -> str:
     """What a built catalogue depends on: the packs' bytes, the inline tables and names, and the code of the
     classes it pickles (so an edited checkout never loads a catalogue of another shape)."""
-    from privacy_lint import __version__, patterns
+    from privacy_lint import __version__
+    from privacy_lint.packs import patterns
 
     code = [Path(__file__).read_bytes(), Path(patterns.__file__).read_bytes()]
     parts = [str(p).encode() + b"\0" + data for p, data in packs]

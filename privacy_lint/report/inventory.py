@@ -19,9 +19,9 @@ from typing import Any
 
 from privacy_lint import __version__
 from privacy_lint.findings import SEVERITIES, Finding
-from privacy_lint.rulepacks import SENSITIVITIES, Catalog
+from privacy_lint.packs.catalog import SENSITIVITIES, Catalog
+from privacy_lint.project.scan import ScanResult
 from privacy_lint.rules import RULES
-from privacy_lint.scan import ScanResult
 
 SCHEMA_VERSION = 1
 SNIPPET_CONTEXT = 2  # lines of code shown around a finding

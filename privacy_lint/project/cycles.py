@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from privacy_lint.exports import ExportedFunction, Externals, ModuleSummary
+from privacy_lint.engine.exports import ExportedFunction, Externals, ModuleSummary
 
 MAX_ROUNDS = 12  # summaries grow as data crosses one more module per round; real cycles settle in a few
 # Analyses beyond the first round, per cycle. A service's cycles (models <-> signals, a ring of five) settle in a

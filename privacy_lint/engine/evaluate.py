@@ -7,12 +7,31 @@ from dataclasses import replace
 
 import libcst as cst
 
-from privacy_lint.classify import Verdict
-from privacy_lint.resolve import SETTINGS_OBJECTS
-from privacy_lint.sinks import SinkReporter
-from privacy_lint.summaries import FunctionInfo, Scope
-from privacy_lint.syntax import concat_text, dotted, is_class_name, is_constant_name, iterates_items, literal_string
-from privacy_lint.values import CLEAN, CURRENT_PERSON, EMPTY, UNKNOWN, Flow, Origin, Value, cap, join, narrowed, union
+from privacy_lint.engine.resolve import SETTINGS_OBJECTS
+from privacy_lint.engine.sinks import SinkReporter
+from privacy_lint.engine.summaries import FunctionInfo, Scope
+from privacy_lint.engine.syntax import (
+    concat_text,
+    dotted,
+    is_class_name,
+    is_constant_name,
+    iterates_items,
+    literal_string,
+)
+from privacy_lint.engine.values import (
+    CLEAN,
+    CURRENT_PERSON,
+    EMPTY,
+    UNKNOWN,
+    Flow,
+    Origin,
+    Value,
+    cap,
+    join,
+    narrowed,
+    union,
+)
+from privacy_lint.packs.classify import Verdict
 
 # Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
 MUTATORS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault", "put"})

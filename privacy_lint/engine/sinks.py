@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import libcst as cst
 
-from privacy_lint.resolve import Resolver
-from privacy_lint.rulepacks import Sink
-from privacy_lint.summaries import ParamSink, RawFinding, SinkHit, sink_key
-from privacy_lint.syntax import dotted, url_host
-from privacy_lint.values import Flow, Origin, Value, in_order
+from privacy_lint.engine.resolve import Resolver
+from privacy_lint.engine.summaries import ParamSink, RawFinding, SinkHit, sink_key
+from privacy_lint.engine.syntax import dotted
+from privacy_lint.engine.values import Flow, Origin, Value, in_order
+from privacy_lint.packs.catalog import Sink
+from privacy_lint.packs.hosts import url_host
 
 UNDER_CONSENT = "the consent check the data was read under"  # `x if has_consent(u) else None`
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from privacy_lint.classify import split_name
-from privacy_lint.rulepacks import Catalog
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.classify import split_name
 
 
 @dataclass(frozen=True, slots=True)

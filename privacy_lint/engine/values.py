@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from privacy_lint.exports import Place
+from privacy_lint.engine.exports import Place
 
 CURRENT_PERSON = "user.account"  # the signed-in person, or a value named after one person: their record
 MAX_FLOWS = 12  # per value: enough to name every category, small enough to stay fast

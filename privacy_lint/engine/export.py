@@ -1,9 +1,6 @@
-"""Between the engine and plain summaries: export a module's summaries, import another module's as the engine's own.
-
-`export_module` turns the summaries of an analysed module's top-level functions and methods into
-`exports.ModuleSummary` (positions become `Place`s); `function_info` turns one of them back into a
-`FunctionInfo` the engine calls like a helper of its own module.
-"""
+"""A module's summaries for the modules that import it: `export_module` turns the summaries of an interpreted
+module's top-level functions and methods into a plain `exports.ModuleSummary` (positions become `Place`s).
+`imported.function_info` turns one back into the engine's own."""
 
 from __future__ import annotations
 
@@ -14,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from privacy_lint.exports import ExportedFunction, ExportedOrigin, ExportedSink, ModuleSummary, Place
-from privacy_lint.summaries import FunctionInfo, ParamSink, SinkHit, sink_key
-from privacy_lint.values import Flow, Node, Origin, Value
+from privacy_lint.engine.exports import ExportedFunction, ExportedOrigin, ExportedSink, ModuleSummary, Place
+from privacy_lint.engine.summaries import FunctionInfo
+from privacy_lint.engine.values import Node, Origin
 
 if TYPE_CHECKING:
-    from privacy_lint.engine import Analysis
+    from privacy_lint.engine.interpreter import Interpreter
 
 
 class _Locator:
@@ -138,7 +135,7 @@ def _exported(info: FunctionInfo, locator: _Locator, module_name: str, wrapper: 
     return exported if interesting else None
 
 
-def export_module(analysis: Analysis, source: str, path: str, dependencies: Iterable[str] = ()) -> ModuleSummary:
+def export_module(analysis: Interpreter, source: str, path: str, dependencies: Iterable[str] = ()) -> ModuleSummary:
     """The summaries of a module's top-level functions and methods, and the types of its module-level names."""
     name = analysis.module_name
     summary = ModuleSummary(name, path, dependencies=tuple(sorted(dependencies)))
@@ -168,40 +165,3 @@ def _top_level(info: FunctionInfo) -> bool:
     if parent.cls is not None:
         parent = parent.parent
     return parent is not None and parent.parent is None
-
-
-def function_info(exported: ExportedFunction) -> FunctionInfo:
-    """A summary of another module as the engine's own `FunctionInfo`, already analysed."""
-    class_key = exported.qualname.rsplit(".", 1)[0] if exported.method else None
-    info = FunctionInfo(
-        key=exported.qualname,
-        node=None,
-        class_key=class_key,
-        parent=None,
-        params=list(exported.params),
-        named=exported.named,
-        star=exported.star,
-        star_kwarg=exported.star_kwarg,
-        name_personal=list(exported.name_personal),
-        is_property=exported.is_property,
-        consent_wrapper=exported.consent_wrapper,
-        asserts_consent=exported.asserts_consent,
-        state="done",
-    )
-    for sink in exported.sinks:
-        hit = SinkHit(sink.service, sink.destination, sink.sink_text, sink.sink, sink.confidence_cap, sink.http)
-        info.param_sinks[(sink.param, sink.element, sink_key(sink.sink))] = ParamSink(
-            sink.param, hit, sink.steps, sink.guarded, sink.via_self, sink.element
-        )
-    flows = {Flow(Origin("", exported.params[i], exported_place(exported), param=i)) for i in exported.returns_params}
-    flows.update(
-        Flow(Origin(o.category, o.text, o.place, o.confidence, o.why, by_name=o.by_name))
-        for o in exported.returns_origins
-    )
-    info.returns = Value(flows=frozenset(flows), type=exported.returns_type, consent=exported.returns_consent)
-    return info
-
-
-def exported_place(exported: ExportedFunction) -> Place:
-    """A stand-in position for parameter references (never reported: they resolve to the caller's arguments)."""
-    return Place("", 0, 0, exported.qualname)

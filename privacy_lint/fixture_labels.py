@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privacy_lint.findings import Finding
-from privacy_lint.rulepacks import Catalog
+from privacy_lint.packs.catalog import Catalog
 
 _MARKER = re.compile(r"#\s*expect:\s*([A-Z]{3}\d{3}(?:\s*,\s*[A-Z]{3}\d{3})*)")
 
@@ -72,7 +72,7 @@ def score(files: Iterable[tuple[Path, Iterable[Finding]]]) -> dict[str, Tally]:
 def corpus_results(catalog: Catalog, folders: Iterable[Path]) -> list[tuple[Path, list[Finding]]]:
     """(file, findings) for every file of labelled corpora, scanned as the CLI scans them (project index
     included); each sub-folder of a corpus is one project, loose files at its top are another."""
-    from privacy_lint.scan import scan
+    from privacy_lint.project.scan import scan
 
     results: list[tuple[Path, list[Finding]]] = []
     for folder in folders:

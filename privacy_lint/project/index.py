@@ -17,11 +17,12 @@ from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
 
-from privacy_lint.classify import Classifier, split_name
-from privacy_lint.discovery import decode_source
-from privacy_lint.nesting import too_deep_for_libcst
-from privacy_lint.repair import repaired
-from privacy_lint.rulepacks import Catalog
+from privacy_lint.engine.nesting import too_deep_for_libcst
+from privacy_lint.engine.repair import repaired
+from privacy_lint.engine.syntax import resolve_relative
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.classify import Classifier, split_name
+from privacy_lint.project.discovery import decode_source
 
 REPR_BASES = ("BaseModel", "BaseSettings", "NamedTuple", "TypedDict", "Schema", "Struct")
 REPR_DECORATORS = ("dataclass", "dataclasses.dataclass", "attr.s", "attrs.define", "attr.define", "define", "frozen")
@@ -173,14 +174,6 @@ def _is_source_root(directory: Path) -> bool:
     return directory.name == "src" or any((directory / marker).exists() for marker in PROJECT_MARKERS)
 
 
-def resolve_relative(module: str, is_package: bool, level: int, target: str) -> str:
-    """`from ..models import X` inside `shop.views.orders` -> `shop.models`."""
-    package = module.split(".") if is_package else module.split(".")[:-1]
-    if level > 1:
-        package = package[: len(package) - (level - 1)]
-    return ".".join([*package, *([target] if target else [])])
-
-
 def _dotted(node: ast.expr) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -295,7 +288,7 @@ def parse_python(source: str) -> ast.Module:
             return quick
         if too_deep_for_libcst(source, ""):
             raise  # LibCST would crash on it; the analysis reports it
-        from privacy_lint.downlevel import rewrite
+        from privacy_lint.engine.downlevel import rewrite
 
         older = rewrite(source)
         if older is None:

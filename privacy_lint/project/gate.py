@@ -28,11 +28,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from privacy_lint.classify import fold_plural, split_name, split_text
-from privacy_lint.exports import Handed
-from privacy_lint.index import ProjectIndex
-from privacy_lint.patterns import expand_braces
-from privacy_lint.rulepacks import Catalog
+from privacy_lint.engine.exports import Handed
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.classify import fold_plural, split_name, split_text
+from privacy_lint.packs.patterns import expand_braces
+from privacy_lint.project.index import ProjectIndex
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 RAISE = "raise"

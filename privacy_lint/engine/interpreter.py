@@ -16,19 +16,18 @@ from dataclasses import replace
 
 import libcst as cst
 
-from privacy_lint.evaluate import Evaluator
-from privacy_lint.index import resolve_relative
-from privacy_lint.rulepacks import BY_METHOD_NAME
-from privacy_lint.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope, sink_key
-from privacy_lint.syntax import (
+from privacy_lint.engine.evaluate import Evaluator
+from privacy_lint.engine.summaries import ClassInfo, FunctionInfo, ParamSink, RawFinding, Scope, sink_key
+from privacy_lint.engine.syntax import (
     EXITS,
     RAISES,
     always_exits,
     capture_names,
     dotted,
     literal_string,
+    resolve_relative,
 )
-from privacy_lint.values import (
+from privacy_lint.engine.values import (
     MAX_STEPS,
     UNKNOWN,
     Flow,
@@ -40,9 +39,10 @@ from privacy_lint.values import (
     join,
     union,
 )
+from privacy_lint.packs.catalog import BY_METHOD_NAME
 
 
-class Analysis(Evaluator):
+class Interpreter(Evaluator):
     """Analyses one parsed module; `run()` returns raw findings (nodes, not positions)."""
 
     # ----------------------------------------------------------------- driver

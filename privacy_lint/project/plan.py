@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privacy_lint.cache import ResultCache, digest
-from privacy_lint.classify import Classifier
-from privacy_lint.cycles import CycleRounds
-from privacy_lint.discovery import Target
-from privacy_lint.exports import Externals, ModuleSummary
+from privacy_lint.engine.exports import Externals, ModuleSummary
 from privacy_lint.findings import Diagnostic
-from privacy_lint.index import (
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.classify import Classifier
+from privacy_lint.project.cycles import CycleRounds
+from privacy_lint.project.discovery import Target
+from privacy_lint.project.index import (
     FileIndex,
     ProjectIndex,
     find_module_file,
@@ -30,7 +31,6 @@ from privacy_lint.index import (
     source_root,
     source_roots,
 )
-from privacy_lint.rulepacks import Catalog
 
 MAX_CONTEXT_FILES = 2_000  # imported modules outside the scanned paths that are analysed for their summaries
 MAX_CONTEXT_DEPTH = 3  # imports of imports of imports: wrappers and models sit close; a whole framework does not

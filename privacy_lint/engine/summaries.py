@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from privacy_lint.exports import Place
-from privacy_lint.values import Flow, Node, Origin, Value
+from privacy_lint.engine.exports import Place
+from privacy_lint.engine.values import Flow, Node, Origin, Value
 
 
 def sink_key(node: Node) -> Hashable:

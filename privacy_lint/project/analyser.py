@@ -8,27 +8,27 @@ from pathlib import Path
 
 import libcst as cst
 
-from privacy_lint.bridge import export_module
-from privacy_lint.budget import BudgetExceeded, time_budget
-from privacy_lint.classify import Classifier
-from privacy_lint.consent import ConsentVocabulary
-from privacy_lint.discovery import decode_source
-from privacy_lint.engine import Analysis
-from privacy_lint.exports import Externals
+from privacy_lint.engine.budget import BudgetExceeded, time_budget
+from privacy_lint.engine.emit import build_findings
+from privacy_lint.engine.export import export_module
+from privacy_lint.engine.exports import Externals
+from privacy_lint.engine.interpreter import Interpreter
+from privacy_lint.engine.nesting import too_deep_for_libcst
+from privacy_lint.engine.options import MAX_FILE_BYTES, EngineOptions
+from privacy_lint.engine.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
+from privacy_lint.engine.syntax import parse_module
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
-from privacy_lint.hosts import HostDirectory
-from privacy_lint.index import ProjectIndex, index_module, module_name
-from privacy_lint.nesting import too_deep_for_libcst
-from privacy_lint.options import MAX_FILE_BYTES, EngineOptions
-from privacy_lint.report import build_findings
-from privacy_lint.rulepacks import Catalog
-from privacy_lint.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
-from privacy_lint.syntax import parse_module
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.classify import Classifier
+from privacy_lint.packs.consent import ConsentVocabulary
+from privacy_lint.packs.hosts import HostDirectory
+from privacy_lint.project.discovery import decode_source
+from privacy_lint.project.index import ProjectIndex, index_module, module_name
 
 ANALYSIS_RECURSION_LIMIT = 20_000  # generated code nests expressions thousands deep (sympy: `1 + 1 + ... + 1`)
 
 
-class Engine:
+class Analyser:
     """The catalogue compiled once (classifier, consent vocabulary), shared by every file of a scan."""
 
     def __init__(self, catalog: Catalog, options: EngineOptions | None = None) -> None:
@@ -84,7 +84,7 @@ class Engine:
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, ANALYSIS_RECURSION_LIMIT))
         try:
-            analysis = Analysis(
+            analysis = Interpreter(
                 module,
                 name,
                 self.catalog,

@@ -8,8 +8,8 @@ import io
 from collections import Counter
 from importlib import resources
 
-from privacy_lint.inventory import Report
-from privacy_lint.rulepacks import Catalog
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.report.inventory import Report
 
 MARKDOWN_ROWS = 25  # a PR comment stays readable (and under GitHub's 65,536 characters)
 HTML_LIST_LIMIT = 30
@@ -18,9 +18,11 @@ HTML_LIST_LIMIT = 30
 def render_html(report: Report, catalog: Catalog) -> str:
     import jinja2  # only this format needs it
 
-    from privacy_lint.charts import COLOURS, bar_chart, data_map
+    from privacy_lint.report.charts import COLOURS, bar_chart, data_map
 
-    template_text = (resources.files("privacy_lint") / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    template_text = (resources.files("privacy_lint.report") / "templates" / "report.html.j2").read_text(
+        encoding="utf-8"
+    )
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)  # escape all scanned text
     charts = {
         "severity": bar_chart("Findings by severity", report.summary["by_severity"], COLOURS),

@@ -1,0 +1,1 @@
+"""The project analysis: files found, indexed, planned, cached, gated and scanned."""

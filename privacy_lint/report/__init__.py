@@ -1,0 +1,1 @@
+"""The reviewer's report: the data inventory and its renderings."""
