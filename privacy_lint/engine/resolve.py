@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from privacy_lint.engine.exports import Externals, Place
+from privacy_lint.engine.classes import ClassTable
+from privacy_lint.engine.exports import Externals
 from privacy_lint.engine.imported import function_info
 from privacy_lint.engine.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
-from privacy_lint.engine.syntax import class_name_of, dotted, is_constant_name, literal_string
-from privacy_lint.engine.values import CLEAN, CURRENT_PERSON, EMPTY, UNKNOWN, Flow, Origin, Value, cap
+from privacy_lint.engine.syntax import dotted, is_constant_name, literal_string
+from privacy_lint.engine.values import CLEAN, UNKNOWN, Flow, Origin, Value
 from privacy_lint.packs.catalog import Catalog, Category, Sink
 from privacy_lint.packs.classify import Classifier, Verdict, split_name
 from privacy_lint.packs.consent import ConsentVocabulary, Polarity
@@ -25,131 +26,25 @@ from privacy_lint.packs.hosts import HostDirectory
 from privacy_lint.packs.patterns import NameMatcher
 
 if TYPE_CHECKING:
-    from privacy_lint.project.index import ClassSummary, ProjectIndex
+    from privacy_lint.project.index import ProjectIndex
 
 SETTINGS_OBJECTS = ("django.conf.settings", "flask.current_app.config")  # where a project's settings are read
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
 
 
-class ClassTable(dict[str, ClassInfo]):
-    """Classes by qualified name, from the project index: this module's own (`local` when the project index does
-    not hold this file), then the rest of the project's, re-exports followed."""
-
-    def __init__(self, index: ProjectIndex | None, local: ProjectIndex | None = None) -> None:
-        super().__init__()
-        self.indexes = [i for i in (local, index) if i is not None]
-        self._unknown: set[str] = set()  # names looked up and not found: most look-ups are misses
-        self._mro: dict[str, list[str]] = {}
-
-    def _summary(self, key: str) -> ClassSummary | None:
-        for index in self.indexes:
-            summary = index.classes.get(key) or index.classes.get(index.aliases.get(key, ""))
-            if summary is None and "." in key:  # growthkit.models.Member, a namespace package's module
-                module, _, name = key.rpartition(".")
-                target = index.aliases.get(module)
-                summary = index.classes.get(f"{target}.{name}") if target else None
-            if summary is not None:
-                return summary
-        return None
-
-    def get(self, key: str, default: ClassInfo | None = None) -> ClassInfo | None:  # type: ignore[override]
-        found = dict.get(self, key)
-        if found is not None or key in self._unknown:
-            return found if found is not None else default
-        summary = self._summary(key)
-        if summary is None:
-            self._unknown.add(key)
-            return default
-        info = ClassInfo(key=summary.qualname, name=summary.name, repr_fields=summary.repr_fields)
-        info.members, info.unshown, info.status = summary.members, summary.unshown, summary.status
-        info.configuration, info.names = summary.configuration, dict(summary.names)
-        info.silent_init = summary.silent_init
-        self[key] = info  # before its bases: a class that (wrongly) inherits from itself ends here
-        info.bases = tuple(self._canonical(base) for base in summary.bases)
-        for attr, item in summary.fields.items():
-            text = f"{summary.name}.{attr}"
-            place = Place(summary.path, item.line, item.col, text)
-            info.fields[attr] = Origin(item.category, text, place, item.confidence, item.why)
-        for attr, related in summary.relations.items():
-            info.attrs[attr] = Value(type=related)
-        for base in self.mro(key)[1:]:  # fields are inherited: a Django abstract model's email (attributes are
-            inherited = self.get(base)  # looked up through the MRO when read: Resolver.class_attr)
-            if inherited is not None:
-                for attr, origin in inherited.fields.items():
-                    if attr not in info.members:
-                        info.fields.setdefault(attr, replace(origin, text=f"{summary.name}.{attr}"))
-                info.repr_fields = info.repr_fields or inherited.repr_fields
-                info.unshown |= inherited.unshown - info.members
-                info.configuration = info.configuration or inherited.configuration
-                for constant, named in inherited.names.items():
-                    info.names.setdefault(constant, named)
-        if info.configuration:
-            info.fields = {}  # settings named like data (`smtp_password`, `user_agent`) are the deployment's
-        return info
-
-    def named(self, name: str) -> str | None:
-        """The project's one class called `name` (`User`), if there is exactly one."""
-        found = {q for index in self.indexes if (q := index.class_named(name)) is not None}
-        return found.pop() if len(found) == 1 else None
-
-    def _canonical(self, name: str) -> str:
-        summary = self._summary(name)
-        return summary.qualname if summary is not None else name
-
-    def mro(self, key: str) -> list[str]:
-        """The classes a method is looked up in, in Python's order (C3): the class, then its bases, across
-        modules. A base outside the project ends its own line (its bases are unknown)."""
-        found = self._mro.get(key)
-        if found is not None:
-            return found
-        self._mro[key] = [key]  # a cycle of bases (invalid code) stops here
-        info = self.get(key)
-        bases = list(info.bases) if info is not None else []
-        self._mro[key] = found = [key, *_c3([*(self.mro(b) for b in bases), bases])]
-        return found
-
-    def owner(self, key: str, attr: str, defined: Callable[[str], bool], after: str | None = None) -> str | None:
-        """The qualified name `attr` of class `key` resolves to: the first class of its MRO (after `after`, for
-        `super()`) whose body defines it, or a base outside the project for which `defined` knows it
-        (`requests.Session.post`, from the catalogue). None when no class of the project defines it."""
-        if key not in self:
-            return None
-        order = self.mro(key)
-        if after is not None:
-            order = order[order.index(after) + 1 :] if after in order else []
-        for cls in order:
-            info = self.get(cls)
-            if (info is not None and attr in info.members) or defined(f"{cls}.{attr}"):
-                return f"{cls}.{attr}"
-        return None
-
-    def __missing__(self, key: str) -> ClassInfo:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
-
-
-def _c3(sequences: list[list[str]]) -> list[str]:
-    """C3 linearisation; on bases Python would refuse, their order left to right, each class once."""
-    pending = [list(s) for s in sequences if s]
-    merged: list[str] = []
-    while pending:
-        head = next((s[0] for s in pending if not any(s[0] in other[1:] for other in pending)), None)
-        if head is None:  # inconsistent: fall back to a plain depth-first order
-            rest = [c for s in pending for c in s]
-            return merged + [c for c in dict.fromkeys(rest) if c not in merged]
-        merged.append(head)
-        pending = [[c for c in s if c != head] for s in pending]
-        pending = [s for s in pending if s]
-    return merged
-
-
 class Resolver:
-    """Interpreter state shared by every layer; `engine.Interpreter` is the class to use."""
+    """The module's state, and what its names, types, classes and functions refer to. The base of the
+    interpreter's layers (see `privacy_lint.engine`); `interpreter.Interpreter` is the class to use."""
+
+    # The interface of the layers above, which lower layers call: defined by `expressions`, `binding`, `calls`,
+    # `statements` and `interpreter`, declared here so that every layer is checked against it.
+    eval: Callable[[cst.BaseExpression], Value]  # what an expression carries (Expressions)
+    eval_quiet: Callable[[cst.BaseExpression], Value]  # the same, for one already evaluated (Expressions)
+    expr_Call: Callable[[cst.Call], Value]  # a call (Evaluator)
+    _named: Callable[..., Value]  # a value stored under a name, which is evidence of it (Binder)
+    visit_children: Callable[[cst.CSTNode], None]  # the children of a node of no interest (Statements)
+    analyse_function: Callable[[FunctionInfo], FunctionInfo]  # a function's summary, on demand (Interpreter)
+    call_function: Callable[..., Value]  # a summary applied at a call (Interpreter)
 
     def __init__(
         self,
@@ -438,92 +333,6 @@ class Resolver:
             and self.imports[head] not in self.catalog.request_objects
         )
 
-    def _exposed(self, value: Value, as_text: bool = True) -> frozenset[Flow]:
-        """What printing a value shows: its data, and every field of a dataclass/pydantic instance (their repr).
-        `as_text`: a person known by name shows their text form (sent to an SDK, the whole record goes)."""
-        whole = self._records_shown(value.whole()) if as_text else value.whole()
-        cls = self.classes.get(value.type or "")
-        if cls is None:
-            return whole
-        shown = self._shown_by_str(cls.key)
-        if shown:  # a __str__ / __repr__ of the project that names the person
-            return cap(whole | shown)
-        if not cls.repr_fields or not cls.fields:
-            return whole
-        return cap(whole | {Flow(o) for attr, o in cls.fields.items() if attr not in cls.unshown})
-
-    def _records_shown(self, flows: frozenset[Flow]) -> frozenset[Flow]:
-        """A person known only by name (`user`, `request.user`) shows what the text form of the project's one
-        class of that name shows (`User`: its `__str__`, or the one it inherits), when that is known."""
-        if not any(f.origin.category == CURRENT_PERSON for f in flows):
-            return flows
-        out: set[Flow] = set()
-        for flow in flows:
-            name = flow.origin.text.rsplit(".", 1)[-1]
-            cls = self.classes.named(class_name_of(name)) if flow.origin.category == CURRENT_PERSON else None
-            shown = self._text_form(cls) if cls is not None else None
-            if shown is None:
-                out.add(flow)
-            else:
-                out.update(Flow(s.origin, flow.steps, flow.consented) for s in shown)
-        return cap(out)
-
-    def _text_form(self, key: str) -> frozenset[Flow] | None:
-        """What str() of an instance of a project class shows; None when a library base decides it unknowably."""
-        cls = self.classes.get(key)
-        if cls is None:
-            return None
-        if cls.repr_fields:  # a dataclass or a pydantic model: its fields
-            return frozenset(Flow(o) for attr, o in cls.fields.items() if attr not in cls.unshown)
-        for base in self.classes.mro(key):
-            info = self.classes.get(base)
-            if info is not None:
-                defined = [f"{base}.{name}" for name in ("__str__", "__repr__") if name in info.members]
-                if any(self._unknown_function(method) for method in defined):
-                    return None  # in a module this one does not depend on: not summarised here
-                if defined:
-                    return self._shown_by_str(key)
-                continue
-            form = self.catalog.text_forms.get(base)
-            if form is None:
-                return None  # a library class whose __str__ is not in the packs
-            constant, _, default = form.partition("=")
-            field = cls.names.get(constant, default) if form else ""
-            return self._field_shown(cls, field)
-        return EMPTY  # object.__repr__: the class and an address
-
-    @staticmethod
-    def _field_shown(cls: ClassInfo, field: str) -> frozenset[Flow]:
-        """One field shown (`USERNAME_FIELD = "email"`): personal when the class holds personal data in it."""
-        return frozenset({Flow(cls.fields[field])}) if field in cls.fields else EMPTY
-
-    def _shown_by_str(self, cls: str) -> frozenset[Flow]:
-        """The personal data a class's own `__str__` or `__repr__` returns (`f"{self.full_name} <{self.email}>"`),
-        analysed like any function."""
-        known = self._shown.get(cls)
-        if known is not None:
-            return known
-        settled = True  # a __str__ being analysed (its own body shows the object) is not known yet: not kept
-        for name in ("__str__", "__repr__"):
-            info = self._local_function(self.member(cls, name))
-            if info is not None and info.state == "running":
-                settled = False
-            elif info is not None:
-                returned = self.analyse_function(info).returns.whole()
-                shown = frozenset(f for f in returned if f.origin.param < 0)
-                if settled:
-                    self._shown[cls] = shown
-                return shown
-        if settled:
-            self._shown[cls] = EMPTY
-        return EMPTY
-
-    def _fields_of(self, type_name: str | None, node: cst.CSTNode) -> frozenset[Flow]:
-        cls = self.classes.get(type_name or "")
-        if cls is None:
-            return EMPTY
-        return frozenset(Flow(replace(o, node=node)) for o in cls.fields.values())
-
     def _is_sanitizer(self, qual: str | None, name: str, known: bool = False) -> bool:
         """A call whose result no longer identifies anyone: listed, or named so (`mask_email`). A name that only
         says it tests (`validate_prompt`, `is_valid`) decides for functions whose bodies are unknown; a known
@@ -665,13 +474,3 @@ class Resolver:
             return 0
 
         return self.consent.polarity(test, known)
-
-    # ------------------------------------------------- implemented by the layers above
-    def eval(self, node: cst.BaseExpression) -> Value:
-        raise NotImplementedError
-
-    def eval_quiet(self, node: cst.BaseExpression) -> Value:
-        raise NotImplementedError
-
-    def analyse_function(self, info: FunctionInfo) -> FunctionInfo:
-        raise NotImplementedError

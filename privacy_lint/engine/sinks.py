@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from privacy_lint.engine.resolve import Resolver
+from privacy_lint.engine.shown import TextForms
 from privacy_lint.engine.summaries import ParamSink, RawFinding, SinkHit, sink_key
 from privacy_lint.engine.syntax import dotted
 from privacy_lint.engine.values import Flow, Origin, Value, in_order
@@ -19,7 +19,7 @@ _GENERIC_URL_NAMES = frozenset({"url", "uri", "u", "endpoint", "target", "link",
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
 
-class SinkReporter(Resolver):
+class SinkReporter(TextForms):
     """Turns a sink call reached by personal data into a raw finding, or a summary entry for a parameter."""
 
     def _client_host(self, args: list[tuple[cst.Arg, Value]]) -> str | None:
@@ -208,12 +208,6 @@ class SinkReporter(Resolver):
         if concrete:
             guarded = self.guarded or (UNDER_CONSENT if all(f.consented for f in concrete) else "")
             self.findings.append(RawFinding(hit, report_node, concrete, self._scope_name(), guarded, function))
-
-    def _named(self, name: str, value: Value, node: cst.CSTNode, evidence: bool = False) -> Value:
-        raise NotImplementedError
-
-    def expr_Call(self, node: cst.Call) -> Value:
-        raise NotImplementedError
 
 
 def _keyed(origin: Origin) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
@@ -115,3 +116,19 @@ def capture_names(pattern: cst.MatchPattern) -> Iterator[str]:
     for child in pattern.children:
         if isinstance(child, cst.MatchPattern):
             yield from capture_names(child)
+
+
+_HANDLERS: dict[tuple[type, str], dict[type[cst.CSTNode], Callable[..., Any]]] = {}
+
+
+def node_handlers(cls: type, prefix: str) -> dict[type[cst.CSTNode], Callable[..., Any]]:
+    """The methods a class names after LibCST node types (`expr_Name`, `stmt_If`), by node type: the dispatch
+    table of an interpreter, built once per class and prefix."""
+    table = _HANDLERS.get((cls, prefix))
+    if table is None:
+        table = _HANDLERS[(cls, prefix)] = {}
+        for name in dir(cls):
+            node_type = getattr(cst, name[len(prefix) :], None) if name.startswith(prefix) else None
+            if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+                table[node_type] = getattr(cls, name)
+    return table
