@@ -22,8 +22,8 @@ from pathlib import Path
 
 from corpus import folders
 
-from privacy_lint.packs.catalog import default_catalog
 from privacy_lint.packs.classify import Classifier
+from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.discovery import Target, discover
 from privacy_lint.project.plan import plan_scan
 

@@ -16,7 +16,8 @@ import json
 from pathlib import Path
 
 from privacy_lint.fixture_labels import Tally, corpus_results, score
-from privacy_lint.packs.catalog import Catalog, default_catalog
+from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.loader import default_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = {

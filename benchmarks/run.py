@@ -149,7 +149,7 @@ def count_lines(files: list[Path]) -> int:
 
 def gate_agrees(paths: list[str]) -> bool:
     """The pre-parse gate is an over-approximation: same findings with and without it."""
-    from privacy_lint.packs.catalog import default_catalog
+    from privacy_lint.packs.loader import default_catalog
     from privacy_lint.project.scan import scan
 
     catalog = default_catalog()

@@ -19,8 +19,8 @@ from privacy_lint.rules import RULES
 if TYPE_CHECKING:
     from privacy_lint.cache import ResultCache
     from privacy_lint.config import Config
+    from privacy_lint.findings import ScanResult
     from privacy_lint.packs.catalog import Catalog
-    from privacy_lint.project.scan import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from privacy_lint.cache import ResultCache
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
-from privacy_lint.packs.catalog import SERVICES, Catalog, close_matches
+from privacy_lint.packs.catalog import SERVICES, Catalog
+from privacy_lint.packs.loader import close_matches
 from privacy_lint.rules import RULES
 
 TABLE = "privacy-lint"
@@ -248,7 +249,7 @@ def resolve_config(paths: tuple[str, ...], config_file: str | None, overrides: d
 
 def catalog_for(config: Config, extra_packs: tuple[Path, ...] = (), cache: ResultCache | None = None) -> Catalog:
     """The rule catalogue this configuration selects: built-in packs, its packs, its inline extensions."""
-    from privacy_lint.packs.catalog import default_catalog, load_catalog
+    from privacy_lint.packs.loader import default_catalog, load_catalog
 
     packs = [*config.rule_packs, *extra_packs]
     if not packs and len(config.inline_pack) <= 1 and not config.extra_names:

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from privacy_lint.engine.exports import ModuleSummary
+    from privacy_lint.project.index import ProjectIndex
 
 SEVERITIES = ("note", "warning", "error")  # ascending, SARIF levels
 CONFIDENCES = ("low", "medium", "high")  # ascending
@@ -107,3 +110,26 @@ class FileResult:
     suppressed: list[tuple[Finding, SuppressionNote]] = field(default_factory=list)  # accepted risks
     unused_suppressions: list[SuppressionNote] = field(default_factory=list)
     summary: ModuleSummary | None = field(default=None, repr=False)  # for the modules that import this one
+
+
+@dataclass
+class ScanResult:
+    """What a scan found: each file's result, and what it could not scan or cover."""
+
+    files: list[FileResult] = field(default_factory=list)
+    missing: list[Diagnostic] = field(default_factory=list)  # paths that could not be scanned
+    project: list[Diagnostic] = field(default_factory=list)  # what the whole-project plan could not cover
+    analysed: int = 0  # files parsed and analysed in this run (context modules included)
+    again: int = 0  # further analyses of import-cycle members, until their summaries settled (cycles.py)
+    cached: int = 0  # files whose results came from the cache
+    gated: int = 0  # files not parsed: nothing in them can lead to a finding
+    index: ProjectIndex | None = None  # the project's modules and classes (the report's data inventory)
+
+    @property
+    def findings(self) -> Iterator[Finding]:
+        for result in self.files:
+            yield from result.findings
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [*self.missing, *self.project, *(d for r in self.files for d in r.diagnostics)]

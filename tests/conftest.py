@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.analyser import Analyser
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from privacy_lint.fixture_labels import corpus_results, score
-from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.loader import default_catalog
 
 from .conftest import FIXTURES
 

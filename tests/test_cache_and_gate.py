@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from privacy_lint.cache import ResultCache
-from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.progress import Progress
 from privacy_lint.project.scan import scan
 

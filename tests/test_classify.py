@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from privacy_lint.packs.catalog import default_catalog
 from privacy_lint.packs.classify import Classifier, split_name
+from privacy_lint.packs.loader import default_catalog
 
 
 @pytest.fixture(scope="module")

@@ -161,7 +161,7 @@ def test_python_dash_m_and_packs_from_another_directory(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from privacy_lint.packs.catalog import builtin_pack_paths as b;print(len(b()), b()[0].parent)",
+            "from privacy_lint.packs.loader import builtin_pack_paths as b;print(len(b()), b()[0].parent)",
         ],
         capture_output=True,
         text=True,

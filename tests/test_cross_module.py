@@ -244,7 +244,7 @@ def test_import_cycles_terminate(cli: str, tmp_path: Path, name: str) -> None:
 @pytest.mark.parametrize("project", ["django_crm", "fastapi_svc"])
 def test_sample_projects_give_exactly_their_labels(project: str) -> None:
     from privacy_lint.fixture_labels import compare
-    from privacy_lint.packs.catalog import default_catalog
+    from privacy_lint.packs.loader import default_catalog
     from privacy_lint.project.scan import scan
 
     from .conftest import FIXTURES

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, FileResult
-from privacy_lint.packs.catalog import default_catalog
 from privacy_lint.packs.classify import Classifier
+from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.analyser import Analyser
 from privacy_lint.project.index import index_source
 from privacy_lint.project.scan import scan

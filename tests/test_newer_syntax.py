@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.discovery import decode_source
 from privacy_lint.project.index import ProjectIndex, index_file, module_name
 

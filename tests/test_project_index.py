@@ -81,7 +81,7 @@ def test_module_names_for_src_layouts_and_namespace_packages(tmp_path: Path) -> 
 
 def test_imports_through_namespace_packages(tmp_path: Path) -> None:
     """Folders without `__init__.py` (PEP 420): `from shop.audit import record` reaches `shop/audit.py`."""
-    from privacy_lint.packs.catalog import default_catalog
+    from privacy_lint.packs.loader import default_catalog
     from privacy_lint.project.scan import scan
 
     (tmp_path / "shop").mkdir()

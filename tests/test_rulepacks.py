@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from privacy_lint.cache import ResultCache
-from privacy_lint.packs.catalog import RulePackError, builtin_pack_paths, load_catalog
+from privacy_lint.packs.catalog import RulePackError
+from privacy_lint.packs.loader import builtin_pack_paths, load_catalog
 
 
 def test_builtin_packs_load() -> None:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from privacy_lint.engine.options import EngineOptions
-from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.analyser import Analyser
 
 SOURCE = """import logging

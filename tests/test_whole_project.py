@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from privacy_lint.engine.exports import ExportedFunction, ModuleSummary
-from privacy_lint.packs.catalog import default_catalog
+from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.cycles import MAX_ROUNDS, CycleRounds
 from privacy_lint.project.index import NewerSyntax, parse_python
 from privacy_lint.project.scan import scan

@@ -11,7 +11,8 @@ from privacy_lint.engine.summaries import ClassInfo
 from privacy_lint.engine.values import Origin, Value
 
 if TYPE_CHECKING:
-    from privacy_lint.project.index import ClassSummary, ProjectIndex
+    from privacy_lint.project.class_index import ClassSummary
+    from privacy_lint.project.index import ProjectIndex
 
 
 class ClassTable(dict[str, ClassInfo]):

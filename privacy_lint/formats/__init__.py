@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Protocol
 
-from privacy_lint.project.scan import ScanResult
+from privacy_lint.findings import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
 

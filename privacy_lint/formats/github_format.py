@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from privacy_lint.project.scan import ScanResult
+from privacy_lint.findings import ScanResult
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 

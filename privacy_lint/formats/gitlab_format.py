@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from privacy_lint import __version__
+from privacy_lint.findings import ScanResult
 from privacy_lint.fingerprint import fingerprints
-from privacy_lint.project.scan import ScanResult
 from privacy_lint.rules import RULES
 
 SCHEMA_VERSION = "15.0.7"

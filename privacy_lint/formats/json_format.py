@@ -7,8 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from privacy_lint import __version__
-from privacy_lint.findings import Finding
-from privacy_lint.project.scan import ScanResult
+from privacy_lint.findings import Finding, ScanResult
 
 SCHEMA_VERSION = 1
 

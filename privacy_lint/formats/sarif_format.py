@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 from privacy_lint import __version__
-from privacy_lint.findings import Finding, Span
+from privacy_lint.findings import Finding, ScanResult, Span
 from privacy_lint.fingerprint import fingerprints
-from privacy_lint.project.scan import ScanResult
 from privacy_lint.rules import RULES
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from privacy_lint.findings import NOTE_KINDS
-from privacy_lint.project.scan import ScanResult
+from privacy_lint.findings import NOTE_KINDS, ScanResult
 
 
 def render(result: ScanResult, root: str) -> str:

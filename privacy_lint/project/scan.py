@@ -11,56 +11,32 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from privacy_lint.cache import ResultCache, write_atomic
 from privacy_lint.engine.exports import Externals, Handed, ModuleSummary
 from privacy_lint.engine.options import MAX_FILE_BYTES, EngineOptions
-from privacy_lint.findings import NOTE_KINDS, Diagnostic, FileResult, Finding
+from privacy_lint.findings import NOTE_KINDS, Diagnostic, FileResult, ScanResult
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.packs.classify import Classifier
 from privacy_lint.project.cycles import CycleRounds
 from privacy_lint.project.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
 from privacy_lint.project.gate import Gate
-from privacy_lint.project.index import NewerSyntax, ProjectIndex, parse_python
-from privacy_lint.project.plan import Indexed, Plan, as_context, index_target, partitions, plan_scan
+from privacy_lint.project.index import NewerSyntax, parse_python
+from privacy_lint.project.plan import Plan, as_context, partitions, plan_scan
 from privacy_lint.project.progress import Progress
+from privacy_lint.project.workers import Analysed, Pool, analyse_in_worker, analyse_safely
 
 if TYPE_CHECKING:
-    import ctypes
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
 
     from privacy_lint.project.analyser import Analyser
 
 POOL_THRESHOLD = 16  # below this many files to analyse a pool costs more than it saves
-INDEX_CHUNK = 32  # files per first-pass task: enough to amortise a task's cost, small enough to balance
 _UNCACHED_KINDS = frozenset({"read-error", "internal-error"})  # may not happen again: never cached
-PICKLE = pickle.HIGHEST_PROTOCOL
-
-
-@dataclass
-class ScanResult:
-    files: list[FileResult] = field(default_factory=list)
-    missing: list[Diagnostic] = field(default_factory=list)  # paths that could not be scanned
-    project: list[Diagnostic] = field(default_factory=list)  # what the whole-project plan could not cover
-    analysed: int = 0  # files parsed and analysed in this run (context modules included)
-    again: int = 0  # further analyses of import-cycle members, until their summaries settled (cycles.py)
-    cached: int = 0  # files whose results came from the cache
-    gated: int = 0  # files not parsed: nothing in them can lead to a finding
-    index: ProjectIndex | None = None  # the project's modules and classes (the report's data inventory)
-
-    @property
-    def findings(self) -> Iterator[Finding]:
-        for result in self.files:
-            yield from result.findings
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return [*self.missing, *self.project, *(d for r in self.files for d in r.diagnostics)]
 
 
 def scan(
@@ -85,7 +61,7 @@ def scan(
     workers = jobs or os.cpu_count() or 1
     files: dict[str, FileResult] = {}
     bar = Progress(len(targets), enabled=progress)
-    with _Pool(workers, catalog, options) as pool:
+    with Pool(workers, catalog, options) as pool:
         index_many = pool.index_many if workers > 1 else None
         try:
             for part in partitions(targets):  # several projects scanned at once are planned apart
@@ -223,7 +199,7 @@ class _Run:
 
             self._engine = Analyser(self.catalog, self.options)
         self.analysed += 1
-        return _safe(self._engine, self.plan.index, target, externals, self.plan.exports(unit))
+        return analyse_safely(self._engine, self.plan.index, target, externals, self.plan.exports(unit))
 
     def _gated(self, unit: int) -> bool:
         own = self.plan.units[unit]
@@ -242,7 +218,7 @@ class _Run:
         return not own.context and own.module not in self.plan.needed and own.syntax_ok is not False
 
     # --------------------------------------------------------------------- pool
-    def in_pool(self, pool: _Pool) -> None:
+    def in_pool(self, pool: Pool) -> None:
         """Submit each import cycle (or module) once the modules it imports are done. Summaries travel as files:
         each is written once, by the worker that made it (into the cache, or a temporary folder), and read at
         most once per worker that needs it."""
@@ -261,7 +237,7 @@ class _Run:
             self.cache.prepare()
         with tempfile.TemporaryDirectory(prefix="privacy-lint-") as store:
             index = os.path.join(store, "index")  # the project index travels as a file too, read once per worker
-            write_atomic(Path(index), pickle.dumps(plan.index, PICKLE))
+            write_atomic(Path(index), pickle.dumps(plan.index, pickle.HIGHEST_PROTOCOL))
             if self.cache is not None:
                 paths = [str(self.cache.path(key, "summary")) for key in self.keys]
             else:
@@ -271,7 +247,7 @@ class _Run:
             cycles: dict[int, _Cycle] = {}
 
             def submit(group: int, unit: int, needs: tuple[tuple[str, str], ...], own: str | None, ask: bool) -> None:
-                future = pool.executor.submit(_analyse, index, plan.units[unit].target, needs, own, ask)
+                future = pool.executor.submit(analyse_in_worker, index, plan.units[unit].target, needs, own, ask)
                 running[future] = (group, unit)
 
             def submit_ready(group: int, modules: list[str]) -> None:
@@ -342,7 +318,7 @@ class _Run:
             result = cycle.results[unit]
             result.summary = cycle.rounds.members[module].summary
             if self.cache is None and result.summary is not None:  # with a cache, _done stores it there
-                write_atomic(Path(paths[unit]), pickle.dumps(result.summary, PICKLE))
+                write_atomic(Path(paths[unit]), pickle.dumps(result.summary, pickle.HIGHEST_PROTOCOL))
             self._done(unit, result)
 
 
@@ -359,16 +335,6 @@ class _Cycle:
 
     def seen_by(self, module: str) -> tuple[tuple[str, str], ...]:
         return tuple((m, self.file[id(summary)]) for m, summary in self.rounds.seen_by(module).items())
-
-
-@dataclass
-class Analysed:
-    """What a worker sends back for one file."""
-
-    result: FileResult
-    handed: Handed | None = None  # what its summary hands importers, for the gate
-    summary: ModuleSummary | None = None  # import-cycle members only: the main process settles the cycle
-    asked: frozenset[str] = frozenset()  # ... and the names their analysis looked up in other modules' summaries
 
 
 def _context_problems(run: _Run) -> Iterator[Diagnostic]:
@@ -395,146 +361,3 @@ def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: li
         except (SyntaxError, NewerSyntax, ValueError, LookupError, RecursionError, MemoryError):
             return False
     return True
-
-
-# ------------------------------------------------------------------------- the pool
-class _Pool:
-    """The worker processes, started when first used: by the first pass (indexing files) and by the analysis."""
-
-    def __init__(self, workers: int, catalog: Catalog, options: EngineOptions) -> None:
-        self.workers = workers
-        self.catalog = catalog
-        self.options = options
-        self._executor: ProcessPoolExecutor | None = None
-
-    @property
-    def executor(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            from concurrent.futures import ProcessPoolExecutor
-
-            self._executor = ProcessPoolExecutor(
-                self.workers, initializer=_init_worker, initargs=(self.catalog, self.options)
-            )
-        return self._executor
-
-    def index_many(self, targets: list[Target]) -> list[Indexed | None]:
-        """The first pass over many files, in chunks, in order."""
-        size = max(1, min(INDEX_CHUNK, len(targets) // (self.workers * 4)))
-        chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
-        return [found for chunk in self.executor.map(_index_chunk, chunks) for found in chunk]
-
-    def __enter__(self) -> _Pool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-
-
-# ------------------------------------------------------------------------- worker side
-@dataclass
-class _Worker:
-    engine: Analyser
-    classifier: Classifier
-
-
-_worker: _Worker | None = None
-
-
-def _init_worker(catalog: Catalog, options: EngineOptions) -> None:
-    from privacy_lint.project.analyser import Analyser
-
-    global _worker
-    engine = Analyser(catalog, options)
-    _worker = _Worker(engine, Classifier(catalog))
-    _read_summary.cache_clear()
-    _project.cache_clear()
-
-
-def _index_chunk(targets: list[Target]) -> list[Indexed | None]:
-    assert _worker is not None
-    return [index_target(t, _worker.engine.catalog, _worker.classifier) for t in targets]
-
-
-@lru_cache(maxsize=1)
-def _project(path: str) -> ProjectIndex:
-    """The project index, written once by the main process."""
-    index: ProjectIndex = pickle.loads(Path(path).read_bytes())
-    return index
-
-
-def _analyse(
-    index_path: str, target: Target, needs: tuple[tuple[str, str], ...], export_to: str | None, ask: bool
-) -> Analysed:
-    """Analyse one file with the summaries it needs (module, file): each is read only if the file looks up a
-    name of its module. Write the file's own summary where its importers will read it, and tell the main
-    process what it hands on to the gate; for a member of an import cycle (`ask`), also the summary itself and
-    the names it looked up."""
-    assert _worker is not None
-    index = _project(index_path)
-    externals = Externals(Summaries(dict(needs)), index.aliases, record=ask)
-    result = _safe(_worker.engine, index, target, externals, export_to is not None)
-    _release_memory()
-    summary, result.summary = result.summary, None
-    if export_to is None or summary is None:
-        return Analysed(result, None, None, frozenset(externals.asked or ()))
-    write_atomic(Path(export_to), pickle.dumps(summary, PICKLE))
-    return Analysed(result, Handed.of(summary), summary if ask else None, frozenset(externals.asked or ()))
-
-
-@lru_cache(maxsize=1)
-def _libc() -> ctypes.CDLL | None:
-    import ctypes
-
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to do
-        return None
-
-
-def _release_memory() -> None:
-    """Hand the memory a file's syntax tree used back to the system. Python frees the tree, but glibc keeps the
-    freed blocks in the process, so a worker would otherwise stay as large as the largest file it has seen."""
-    libc = _libc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
-class Summaries(Mapping[str, ModuleSummary]):
-    """Other modules' summaries, read from their files when first looked up (a missing one reads as absent)."""
-
-    def __init__(self, files: dict[str, str]) -> None:
-        self.files = files
-
-    def __getitem__(self, module: str) -> ModuleSummary:
-        summary = _read_summary(self.files[module])
-        if summary is None:
-            raise KeyError(module)
-        return summary
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.files)
-
-    def __len__(self) -> int:
-        return len(self.files)
-
-
-@lru_cache(maxsize=256)  # each worker reads a summary once while it is in use; memory stays bounded
-def _read_summary(path: str) -> ModuleSummary | None:
-    try:
-        summary = pickle.loads(Path(path).read_bytes())
-    except Exception:  # a module that failed to analyse has none, in every mode alike
-        return None
-    return summary if isinstance(summary, ModuleSummary) else None
-
-
-def _safe(engine: Analyser, index: ProjectIndex, target: Target, externals: Externals, export: bool) -> FileResult:
-    try:
-        return engine.analyse_path(target.path, target.display, index, externals, export)
-    except Exception as exc:  # one broken file must never stop the scan
-        message = f"internal error: {type(exc).__name__}: {exc}"
-        if engine.options.debug:
-            import traceback
-
-            message += "\n" + traceback.format_exc()
-        return FileResult(target.display, diagnostics=[Diagnostic(target.display, message, kind="internal-error")])

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from privacy_lint import __version__
-from privacy_lint.findings import SEVERITIES, Finding
+from privacy_lint.findings import SEVERITIES, Finding, ScanResult
 from privacy_lint.packs.catalog import SENSITIVITIES, Catalog
-from privacy_lint.project.scan import ScanResult
 from privacy_lint.rules import RULES
 
 SCHEMA_VERSION = 1
