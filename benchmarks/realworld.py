@@ -37,7 +37,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privacy_lint.fixture_labels import FAMILY_OF
+from privacy_lint.rules import FAMILY_OF
 
 HERE = Path(__file__).resolve().parent
 APPS_FILE = HERE / "realworld" / "apps.toml"

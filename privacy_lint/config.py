@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -235,16 +235,27 @@ def _inline_pack(where: str, raw: dict[str, Any]) -> dict[str, Any]:
     return pack
 
 
-def resolve_config(paths: tuple[str, ...], config_file: str | None, overrides: dict[str, Any]) -> Config:
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given on the command line, over the configuration file's (None or empty: not given)."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    min_severity: str | None = None
+    min_confidence: str | None = None
+    include_pseudonymous: bool | None = None
+
+
+def resolve_config(paths: tuple[str, ...], config_file: str | None, overrides: Overrides | None = None) -> Config:
     """The file's settings (found from the first path upwards, or given), then command-line overrides."""
     path = Path(config_file) if config_file else find_config(Path(paths[0] if paths else "."))
     if config_file and not Path(config_file).is_file():
         raise ConfigError(config_file, "", "no such configuration file")
     config = load_config(path)
-    for key, value in overrides.items():
-        if value is not None and value != ():
-            config.set(key, value, "command line")
-    return config
+    given = {f.name: getattr(overrides, f.name) for f in fields(Overrides)} if overrides else {}
+    changes = {name: value for name, value in given.items() if value is not None and value != ()}
+    origins = {**config.origins, **{name.replace("_", "-"): "command line" for name in changes}}
+    return replace(config, **changes, origins=origins)
 
 
 def catalog_for(config: Config, extra_packs: tuple[Path, ...] = (), cache: ResultCache | None = None) -> Catalog:

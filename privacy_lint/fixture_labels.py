@@ -13,6 +13,7 @@ from pathlib import Path
 
 from privacy_lint.findings import Finding
 from privacy_lint.packs.catalog import Catalog
+from privacy_lint.rules import FAMILY_OF
 
 _MARKER = re.compile(r"#\s*expect:\s*([A-Z]{3}\d{3}(?:\s*,\s*[A-Z]{3}\d{3})*)")
 
@@ -49,9 +50,6 @@ def compare(path: Path, findings: Iterable[Finding]) -> tuple[set[tuple[int, str
     expected = expected_findings(path.read_text(encoding="utf-8"))
     actual = {(f.span.line, f.rule) for f in findings}
     return expected - actual, actual - expected
-
-
-FAMILY_OF = {"PRV001": "logs", "PRV002": "logs", "PRV101": "third-party", "PRV102": "third-party", "PRV201": "consent"}
 
 
 def score(files: Iterable[tuple[Path, Iterable[Finding]]]) -> dict[str, Tally]:

@@ -1,8 +1,14 @@
-"""The rules: stable ids, names and documentation. The same text feeds `explain`, SARIF `help` and docs."""
+"""The rules, each one object: its id and name, what it reports, how it is phrased, how risky it is, its
+documentation (the same text feeds `explain`, SARIF `help` and docs/rules.md) and examples that must fire and
+look-alikes that must stay quiet (tests/test_rules.py runs them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# Destinations inside the organisation: what reaches them is shown as text (a log line, an exception message)
+# and stays there; every other destination is a recipient.
+INTERNAL_SERVICES = frozenset({"log", "exception"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -10,94 +16,267 @@ class Rule:
     id: str
     name: str
     family: str  # logs | third-party | consent
+    reports: str  # the sinks it covers: log | exception | sdk (a third party's SDK) | http | consent
+    risk: int  # order in the reviewer's report: 1 is the riskiest
+    message: str  # "{what} written to {destination} by {by}": see engine.emit
     summary: str
     description: str
     why: str
-    example: str
     fix: str
+    example: str  # one line that fires, for the documentation
+    fires: tuple[str, ...]  # whole modules that must produce the rule
+    quiet: tuple[str, ...]  # look-alikes that must not
     default_level: str = "warning"
+    severity_floor: str = "note"  # the lowest severity it is reported at, whatever the data
+
+    @property
+    def suppress(self) -> str:
+        return (
+            f"Accept one case with `# privacy-lint: ignore[{self.id}] the reason` on the line (a reason is required "
+            f"with --require-reason), or `# noqa: {self.id}`; per file with `per-file-ignores` in the configuration."
+        )
 
 
 RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
         Rule(
-            "PRV001",
-            "personal-data-in-log",
-            "logs",
-            "Personal data written to a log or console",
-            "Personal data (an email address, IP address, name, health data...) reaches a logging call, print, a "
-            "standard stream, structlog, loguru or warnings.",
-            "Logs are copied to aggregators, kept for months and read by people with no need to know. Under GDPR "
-            "(Art. 5(1)(c) data minimisation, Art. 32 security) personal data in logs must be necessary and "
-            "protected, and it must be findable for access and erasure requests.",
-            'logger.info(f"login from {request.remote_addr}")',
-            "Log a pseudonymous id instead (user.id), or hash/mask the value (hash_ip(ip), mask_email(email)). "
-            "Suppress a deliberate case with `# noqa: PRV001`.",
+            id="PRV001",
+            name="personal-data-in-log",
+            family="logs",
+            reports="log",
+            risk=5,
+            message="{what} written to {destination} by {by}",
+            summary="Personal data written to a log or console",
+            description=(
+                "Personal data (an email address, IP address, name, health data...) reaches a logging call, "
+                "print, a standard stream, structlog, loguru or warnings."
+            ),
+            why=(
+                "Logs are copied to aggregators, kept for months and read by people with no need to know. Under "
+                "GDPR (Art. 5(1)(c) data minimisation, Art. 32 security) personal data in logs must be necessary "
+                "and protected, and it must be findable for access and erasure requests."
+            ),
+            fix=(
+                "Log a pseudonymous id instead (user.id), or hash/mask the value (hash_ip(ip), mask_email(email)). "
+                "Suppress a deliberate case with `# noqa: PRV001`."
+            ),
+            example='logger.info(f"login from {request.remote_addr}")',
+            fires=(
+                """\
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def login(request):
+    logger.info(f"login from {request.remote_addr}")
+""",
+            ),
+            quiet=(
+                """\
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def login(request):
+    logger.info("login for user %s", request.user.id)
+""",
+            ),
         ),
         Rule(
-            "PRV002",
-            "personal-data-in-exception",
-            "logs",
-            "Personal data in an exception message",
-            "An exception is raised with personal data in its message. Unhandled exceptions end up in logs, error "
-            "trackers and sometimes in HTTP error pages.",
-            "Exception messages travel further than the code that raised them: to log files, to error-monitoring "
-            "vendors (a transfer to a processor under GDPR Art. 28) and to developers' screens.",
-            'raise ValueError(f"no account for {email}")',
-            "Put an id in the message, not the data: `raise LookupError(f'no account for user {user.id}')`.",
+            id="PRV002",
+            name="personal-data-in-exception",
+            family="logs",
+            reports="exception",
+            risk=4,
+            message="{what} in an exception message ({by})",
+            summary="Personal data in an exception message",
+            description=(
+                "An exception is raised with personal data in its message. Unhandled exceptions end up in logs, "
+                "error trackers and sometimes in HTTP error pages."
+            ),
+            why=(
+                "Exception messages travel further than the code that raised them: to log files, to "
+                "error-monitoring vendors (a transfer to a processor under GDPR Art. 28) and to developers' "
+                "screens."
+            ),
+            fix="Put an id in the message, not the data: `raise LookupError(f'no account for user {user.id}')`.",
+            example='raise ValueError(f"no account for {email}")',
+            fires=(
+                """\
+def find(email):
+    raise LookupError(f"no account for {email}")
+""",
+            ),
+            quiet=(
+                """\
+def find(user):
+    raise LookupError(f"no account for user {user.id}")
+""",
+                """\
+from fastapi import HTTPException
+
+
+def find(email):
+    raise HTTPException(404, f"no account for {email}")  # goes back to the requester
+""",
+            ),
         ),
         Rule(
-            "PRV101",
-            "personal-data-to-third-party",
-            "third-party",
-            "Personal data sent to a third-party service",
-            "Personal data is passed to a third-party SDK: error monitoring, APM and tracing, CRM and messaging, AI "
-            "APIs, payments, search, data warehouses, and analytics, marketing and advertising too. Every transfer "
-            "is reported, whether or not a consent check guards it: a guarded call names the check in its message "
-            '(`consent: guarded by has_consent(user, "analytics")`) and in the `consent` field of JSON and SARIF. '
-            "The finding names the recipient.",
-            "Every recipient of personal data must be listed in the record of processing (GDPR Art. 30) and bound "
-            "by a data processing agreement (Art. 28); transfers outside the EEA need a legal basis (Art. 44).",
-            'sentry_sdk.set_user({"email": user.email})',
-            "Send a pseudonymous id, scrub the data before it leaves (e.g. Sentry before_send), or record the "
-            "recipient and accept the finding with `# privacy-lint: ignore[PRV101] reason`.",
+            id="PRV101",
+            name="personal-data-to-third-party",
+            family="third-party",
+            reports="sdk",
+            risk=2,
+            message="{what} sent to {destination} by {by}{consent}",
+            summary="Personal data sent to a third-party service",
+            description=(
+                "Personal data is passed to a third-party SDK: error monitoring, APM and tracing, CRM and "
+                "messaging, AI APIs, payments, search, data warehouses, and analytics, marketing and advertising "
+                "too. Every transfer is reported, whether or not a consent check guards it: a guarded call names "
+                'the check in its message (`consent: guarded by has_consent(user, "analytics")`) and in the '
+                "`consent` field of JSON and SARIF. The finding names the recipient."
+            ),
+            why=(
+                "Every recipient of personal data must be listed in the record of processing (GDPR Art. 30) and "
+                "bound by a data processing agreement (Art. 28); transfers outside the EEA need a legal basis "
+                "(Art. 44)."
+            ),
+            fix=(
+                "Send a pseudonymous id, scrub the data before it leaves (e.g. Sentry before_send), or record the "
+                "recipient and accept the finding with `# privacy-lint: ignore[PRV101] reason`."
+            ),
+            example='sentry_sdk.set_user({"email": user.email})',
+            fires=(
+                """\
+import sentry_sdk
+
+
+def on_login(user):
+    sentry_sdk.set_user({"email": user.email})
+""",
+            ),
+            quiet=(
+                """\
+import sentry_sdk
+
+
+def on_login(user):
+    sentry_sdk.set_user({"id": user.id})
+""",
+            ),
         ),
         Rule(
-            "PRV102",
-            "personal-data-in-http-request",
-            "third-party",
-            "Personal data sent in an outbound HTTP request",
-            "Personal data is placed in the URL, query parameters, headers or body of an HTTP request (requests, "
-            "httpx, aiohttp, urllib3, urllib) to a host that is not known to be internal, a vendor's API host "
-            "included (a raw POST to Klaviyo is an HTTP transfer to Klaviyo). The host is named when it is known. "
-            "As for PRV101, a consent check does not remove the finding; the message names it.",
-            "An HTTP request to another organisation is a disclosure of personal data: it needs a purpose, a legal "
-            "basis and a contract (GDPR Art. 6, 28), and personal data in URLs also lands in proxy and server logs.",
-            'requests.post("https://api.partner.example/leads", json={"email": user.email})',
-            "Send only what the recipient needs, move identifiers out of URLs, or declare the host as internal in "
-            "the configuration when it belongs to you.",
+            id="PRV102",
+            name="personal-data-in-http-request",
+            family="third-party",
+            reports="http",
+            risk=3,
+            message="{what} sent to {destination} by {by}{consent}",
+            summary="Personal data sent in an outbound HTTP request",
+            description=(
+                "Personal data is placed in the URL, query parameters, headers or body of an HTTP request "
+                "(requests, httpx, aiohttp, urllib3, urllib) to a host that is not known to be internal, a "
+                "vendor's API host included (a raw POST to Klaviyo is an HTTP transfer to Klaviyo). The host is "
+                "named when it is known. As for PRV101, a consent check does not remove the finding; the message "
+                "names it."
+            ),
+            why=(
+                "An HTTP request to another organisation is a disclosure of personal data: it needs a purpose, a "
+                "legal basis and a contract (GDPR Art. 6, 28), and personal data in URLs also lands in proxy and "
+                "server logs."
+            ),
+            fix=(
+                "Send only what the recipient needs, move identifiers out of URLs, or declare the host as internal in "
+                "the configuration when it belongs to you."
+            ),
+            example='requests.post("https://api.partner.example/leads", json={"email": user.email})',
+            fires=(
+                """\
+import requests
+
+
+def sync(user):
+    requests.post("https://api.partner.example/leads", json={"email": user.email})
+""",
+            ),
+            quiet=(
+                """\
+import requests
+
+
+def sync(user):
+    requests.post("http://localhost:8080/leads", json={"email": user.email})  # an internal host
+""",
+            ),
         ),
         Rule(
-            "PRV201",
-            "tracking-without-consent",
-            "consent",
-            "Personal data used for analytics, marketing or advertising without a consent check",
-            "Personal data is sent to an analytics, marketing, advertising or profiling destination and no consent "
-            "check guards the call: no enclosing if/while/conditional on a consent test, no early return when "
-            "consent is missing, no consent decorator, and no caller in the module that checks consent first. It "
-            "is reported in addition to the PRV101 or PRV102 of the same call, which stays when consent is added.",
-            "Tracking, marketing and profiling rest on consent (GDPR Art. 6(1)(a), ePrivacy Art. 5(3)); without a "
-            "check, data of people who refused or never answered is processed unlawfully.",
-            'analytics.identify(user.id, {"email": user.email})',
-            "Guard the call: `if has_consent(user, 'analytics'): ...`, return early when consent is missing, or "
-            "decorate the function with a consent decorator declared in the configuration.",
-            "error",
+            id="PRV201",
+            name="tracking-without-consent",
+            family="consent",
+            reports="consent",
+            risk=1,
+            message="{what} sent to {destination} ({service}) by {by} with no consent check",
+            summary="Personal data used for analytics, marketing or advertising without a consent check",
+            description=(
+                "Personal data is sent to an analytics, marketing, advertising or profiling destination and no "
+                "consent check guards the call: no enclosing if/while/conditional on a consent test, no early "
+                "return when consent is missing, no consent decorator, and no caller in the module that checks "
+                "consent first. It is reported in addition to the PRV101 or PRV102 of the same call, which stays "
+                "when consent is added."
+            ),
+            why=(
+                "Tracking, marketing and profiling rest on consent (GDPR Art. 6(1)(a), ePrivacy Art. 5(3)); "
+                "without a check, data of people who refused or never answered is processed unlawfully."
+            ),
+            fix=(
+                "Guard the call: `if has_consent(user, 'analytics'): ...`, return early when consent is missing, or "
+                "decorate the function with a consent decorator declared in the configuration."
+            ),
+            example='analytics.identify(user.id, {"email": user.email})',
+            fires=(
+                """\
+import analytics
+
+
+def signup(user):
+    analytics.identify(user.id, {"email": user.email})
+""",
+            ),
+            quiet=(
+                """\
+import analytics
+
+
+def signup(user):
+    if user.marketing_consent:
+        analytics.identify(user.id, {"email": user.email})
+""",
+            ),
+            default_level="error",
+            severity_floor="warning",
         ),
     )
 }
 
-FAMILIES = {"logs": ("PRV001", "PRV002"), "third-party": ("PRV101", "PRV102"), "consent": ("PRV201",)}
+FAMILIES = {
+    family: tuple(r.id for r in RULES.values() if r.family == family) for family in ("logs", "third-party", "consent")
+}
+FAMILY_OF = {rule.id: rule.family for rule in RULES.values()}
+
+
+def rules_for(service: str, http: bool, guarded: bool, consent_services: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """The rules a sink reports. A log or an exception is PRV001 or PRV002; every transfer is PRV101 (an SDK) or
+    PRV102 (an HTTP request, to a vendor's host too), consent or not; a service that needs consent (analytics,
+    marketing, advertising) reached with no consent check also gets PRV201."""
+    # a raw request to a log vendor's host is a transfer to it
+    kind = service if service in INTERNAL_SERVICES and not http else "http" if http else "sdk"
+    found = tuple(rule.id for rule in RULES.values() if rule.reports == kind)
+    if kind in ("http", "sdk") and not guarded and service in consent_services:
+        found += tuple(rule.id for rule in RULES.values() if rule.reports == "consent")
+    return found
 
 
 def rules_markdown() -> str:
@@ -120,7 +299,9 @@ def rules_markdown() -> str:
             rule.example,
             "```",
             "",
-            f"**How to fix or suppress.** {rule.fix}",
+            f"**How to fix.** {rule.fix}",
+            "",
+            f"**How to suppress.** {rule.suppress}",
             "",
             f"Default level: {rule.default_level}.",
         ]

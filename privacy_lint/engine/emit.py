@@ -8,26 +8,14 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from privacy_lint.engine.exports import Place
-from privacy_lint.engine.summaries import RawFinding, SinkHit
+from privacy_lint.engine.summaries import RawFinding
 from privacy_lint.engine.values import CONFIDENCE_RANK, Flow, Node
-from privacy_lint.findings import Finding, Source, Span, Step
+from privacy_lint.findings import SEVERITIES, Finding, Source, Span, Step
 from privacy_lint.packs.catalog import Catalog
+from privacy_lint.rules import RULES, rules_for
 
 _SEVERITY = {"special": "error", "high": "error", "personal": "warning", "pseudonymous": "note"}
 _CONFIDENCES = ("low", "medium", "high")
-
-
-def rules_for(hit: SinkHit, guarded: bool, catalog: Catalog) -> tuple[str, ...]:
-    """The rules a sink reports. Every transfer is PRV101 (an SDK) or PRV102 (an HTTP request, to a vendor's host
-    too), consent or not; a service that needs consent (analytics, marketing, advertising) reached with no
-    consent check also gets PRV201."""
-    service = hit.service
-    if service == "log" and not hit.http:  # a raw request to a log vendor's host is a transfer to it
-        return ("PRV001",)
-    if service == "exception":
-        return ("PRV002",)
-    transfer = "PRV102" if hit.http else "PRV101"
-    return (transfer,) if guarded or service not in catalog.consent_services else (transfer, "PRV201")
 
 
 def _span(ranges: Mapping[cst.CSTNode, CodeRange], node: Node, fallback: Span) -> Span:
@@ -55,14 +43,10 @@ def _message(rule: str, sources: list[Source], raw: RawFinding) -> str:
         what += f" and {len(sources) - 3} more"
     hit = raw.hit
     by = f"{hit.sink_text}" + (f" via {raw.via}" if raw.via else "")
-    if rule == "PRV001":
-        return f"{what} written to {hit.destination} by {by}"
-    if rule == "PRV002":
-        return f"{what} in an exception message ({by})"
-    if rule == "PRV201":
-        return f"{what} sent to {hit.destination} ({hit.service}) by {by} with no consent check"
     consent = f" (consent: guarded by {raw.guarded})" if raw.guarded else ""
-    return f"{what} sent to {hit.destination} by {by}{consent}"
+    return RULES[rule].message.format(
+        what=what, destination=hit.destination, service=hit.service, by=by, consent=consent
+    )
 
 
 def _distinct_sources(flows: list[Flow], ranges: Mapping[cst.CSTNode, CodeRange]) -> list[Flow]:
@@ -95,7 +79,7 @@ def build_findings(raws: list[RawFinding], module: cst.Module, path: str, catalo
     """Merge raw findings per (rule, reported node), resolve positions once, and phrase the messages."""
     grouped: dict[tuple[str, int], tuple[RawFinding, list[Flow]]] = {}
     for raw in raws:
-        for rule in rules_for(raw.hit, bool(raw.guarded), catalog):
+        for rule in rules_for(raw.hit.service, raw.hit.http, bool(raw.guarded), catalog.consent_services):
             key = (rule, id(raw.report_node))
             if key not in grouped:
                 grouped[key] = (raw, list(raw.flows))
@@ -145,9 +129,7 @@ def build_findings(raws: list[RawFinding], module: cst.Module, path: str, catalo
             (catalog.categories[s.category].sensitivity for s in sources),
             key=("pseudonymous", "personal", "high", "special").index,
         )
-        severity = _SEVERITY[sensitivity]
-        if rule == "PRV201" and severity == "note":
-            severity = "warning"
+        severity = max(_SEVERITY[sensitivity], RULES[rule].severity_floor, key=SEVERITIES.index)
         confidence = min(sources[0].confidence, raw.hit.confidence_cap, key=_CONFIDENCES.index)
         findings.append(
             Finding(
@@ -163,7 +145,7 @@ def build_findings(raws: list[RawFinding], module: cst.Module, path: str, catalo
                 scope=raw.scope,
                 sources=tuple(sources),
                 steps=tuple(steps),
-                consent="" if rule in ("PRV001", "PRV002") else raw.guarded,
+                consent="" if RULES[rule].family == "logs" else raw.guarded,
             )
         )
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.rule))

@@ -19,6 +19,7 @@ from privacy_lint.engine.values import (
     union,
 )
 from privacy_lint.packs.catalog import BY_METHOD_NAME
+from privacy_lint.rules import INTERNAL_SERVICES
 
 
 class Interpreter(Statements):
@@ -211,7 +212,7 @@ class Interpreter(Statements):
             passed = element_of(passed, param_sink.element)
             personal_param = param_sink.param < len(info.name_personal) and info.name_personal[param_sink.param]
             note = f"passed to {call_name}({info.params[param_sink.param]})"
-            shown = param_sink.hit.service in ("log", "exception")
+            shown = param_sink.hit.service in INTERNAL_SERVICES
             # a logged parameter shows its repr: every field of a dataclass or pydantic argument
             flows = [f.then(note, node) for f in (self._exposed(passed) if shown else passed.whole())]
             flows = [Flow(f.origin, (*f.steps, *param_sink.steps)[:MAX_STEPS], f.consented) for f in flows]

@@ -12,6 +12,7 @@ from privacy_lint.engine.syntax import dotted
 from privacy_lint.engine.values import Flow, Origin, Value, in_order
 from privacy_lint.packs.catalog import Sink
 from privacy_lint.packs.hosts import url_host
+from privacy_lint.rules import INTERNAL_SERVICES
 
 UNDER_CONSENT = "the consent check the data was read under"  # `x if has_consent(u) else None`
 
@@ -52,8 +53,8 @@ class SinkReporter(TextForms):
         """A sink call sends its arguments; an SDK object's own send (`webhook.execute()`, `request.execute()`)
         also sends what was put in it when it was built (`DiscordWebhook(url, content=...)`)."""
         hit = SinkHit(sink.service, sink.destination, text, node)
-        flows = self._argument_flows(args, sink.ignore_args, sink.service in ("log", "exception"))
-        if receiver is not None and sink.service not in ("log", "exception"):  # a bound logger is not data
+        flows = self._argument_flows(args, sink.ignore_args, sink.service in INTERNAL_SERVICES)
+        if receiver is not None and sink.service not in INTERNAL_SERVICES:  # a bound logger is not data
             own = node.func.value if isinstance(node.func, cst.Attribute) else None
             # what the object holds, not what its own name suggests (`postmark.emails.send(...)`)
             flows.extend(f for f in receiver.whole() if f.origin.node is not own)
@@ -191,7 +192,7 @@ class SinkReporter(TextForms):
         """Personal data reaches a sink: a finding for concrete sources, a summary entry for parameters."""
         concrete: list[Flow] = []
         function = self.scope.function
-        shown = hit.service in ("log", "exception")
+        shown = hit.service in INTERNAL_SERVICES
         for flow in in_order(flows):
             if shown and flow.boxed:
                 continue  # logging an object of an unknown class shows its repr, not what it was built from

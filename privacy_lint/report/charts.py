@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from privacy_lint.report.inventory import INTERNAL, CategoryEntry, Recipient
+from privacy_lint.report.inventory import CategoryEntry, Recipient
+from privacy_lint.rules import INTERNAL_SERVICES
 
 COLOURS = {"error": "#c62828", "warning": "#ef6c00", "note": "#1565c0"}
 FAMILY_COLOUR = "#455a64"
@@ -53,7 +54,9 @@ def data_map(inventory: list[CategoryEntry], recipients: list[Recipient]) -> str
             flows = [f for f in category.flows if f.destination == destination]
             risky = any(f.unconsented for f in flows) and any((destination, f.service) in unguarded for f in flows)
             colour = "#c62828" if risky else "#90a4ae"
-            internal = all(f.service in INTERNAL for f in flows)  # logs and exceptions stay in the organisation
+            internal = all(
+                f.service in INTERNAL_SERVICES for f in flows
+            )  # logs and exceptions stay in the organisation
             dash = ' stroke-dasharray="4 3"' if internal else ""
             lines.append(
                 f'<path d="M 230 {left[category.id]} C 380 {left[category.id]}, 380 {right[destination]}, '

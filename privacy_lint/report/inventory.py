@@ -20,13 +20,12 @@ from typing import Any
 from privacy_lint import __version__
 from privacy_lint.findings import SEVERITIES, Finding, ScanResult
 from privacy_lint.packs.catalog import SENSITIVITIES, Catalog
-from privacy_lint.rules import RULES
+from privacy_lint.rules import INTERNAL_SERVICES, RULES
 
 SCHEMA_VERSION = 1
 SNIPPET_CONTEXT = 2  # lines of code shown around a finding
 TOP_RISKS = 5
 SEVERITY_ORDER = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # error first
-RISK_ORDER = ("PRV201", "PRV101", "PRV102", "PRV002", "PRV001")
 
 # Purposes a reviewer starts from, inferred from the kind of recipient (a draft: to be confirmed).
 PURPOSES = {
@@ -52,7 +51,6 @@ PURPOSES = {
     "identity": "identity and account management",
     "http": "transfer to an external service (purpose to confirm)",
 }
-INTERNAL = ("log", "exception")  # destinations inside the organisation; every other one is a recipient
 
 
 @dataclass
@@ -144,8 +142,10 @@ class Report:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def build_report(result: ScanResult, catalog: Catalog, root: Path, config_text: str, new: set[int] | None) -> Report:
-    """`new`: the findings (by identity) that are not in the baseline (None: no baseline, every finding is new)."""
+def build_report(
+    result: ScanResult, catalog: Catalog, root: Path, config_text: str, new: frozenset[Finding] | None
+) -> Report:
+    """`new`: the findings that are not in the baseline (None: no baseline, every finding is new)."""
     from privacy_lint.fingerprint import fingerprints
 
     findings = [f for r in result.files for f in r.findings]
@@ -156,7 +156,7 @@ def build_report(result: ScanResult, catalog: Catalog, root: Path, config_text: 
     sources = _Sources()
     report_findings = [_finding(f, prints[id(f)], sources) for f in reported]
     # riskiest first: severity, then transfers without consent, to third parties, then exceptions and logs
-    report_findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], RISK_ORDER.index(f.rule), f.path, f.line))
+    report_findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], RULES[f.rule].risk, f.path, f.line))
     accepted_pairs = [(f, note) for r in result.files for f, note in r.suppressed]
     accepted_prints = fingerprints([f for f, _ in accepted_pairs])
     accepted = [
@@ -171,14 +171,14 @@ def build_report(result: ScanResult, catalog: Catalog, root: Path, config_text: 
         "files_scanned": len(result.files),
         "files_not_analysed": len(result.diagnostics),
         "findings": len(reported),
-        "new_findings": len(reported) if new is None else sum(1 for f in reported if id(f) in new),
+        "new_findings": len(reported) if new is None else sum(1 for f in reported if f in new),
         "accepted_risks": len(accepted),
         "by_severity": dict(Counter(f.severity for f in reported)),
         "by_family": dict(Counter(RULES[f.rule].family for f in reported)),
         "by_rule": dict(sorted(Counter(f.rule for f in reported).items())),
         "categories": [c.label for c in inventory],
         "special_categories": [c.label for c in inventory if c.special],
-        "third_parties": len([r for r in recipients if r.service not in INTERNAL]),
+        "third_parties": len([r for r in recipients if r.service not in INTERNAL_SERVICES]),
         "consent_flows": len(consent_flows),
         "consent_guarded_flows": covered,
         "consent_coverage": round(covered / len(consent_flows), 3) if consent_flows else None,
@@ -271,7 +271,7 @@ def _recipients(findings: list[Finding], catalog: Catalog) -> list[Recipient]:
                 recipient.guarded_sites += 1
             else:
                 recipient.unguarded_sites += 1
-    return sorted(found.values(), key=lambda r: (r.service in INTERNAL, r.destination))
+    return sorted(found.values(), key=lambda r: (r.service in INTERNAL_SERVICES, r.destination))
 
 
 def _finding(

@@ -10,6 +10,7 @@ from importlib import resources
 
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.report.inventory import Report
+from privacy_lint.rules import INTERNAL_SERVICES
 
 MARKDOWN_ROWS = 25  # a PR comment stays readable (and under GitHub's 65,536 characters)
 HTML_LIST_LIMIT = 30
@@ -74,7 +75,7 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
         "| recipient | kind | data | call sites | consent |",
         "| --- | --- | --- | ---: | --- |",
     ]
-    external = [r for r in report.recipients if r.service not in ("log", "exception")]
+    external = [r for r in report.recipients if r.service not in INTERNAL_SERVICES]
     for recipient in external[:MARKDOWN_ROWS]:
         consent = recipient.consent if recipient.service in catalog.consent_services else "not required"
         lines.append(
