@@ -25,7 +25,6 @@ from privacy_lint.engine.values import (
 
 # Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
 # Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
-PLAIN_DATA_TYPES = ("datetime.", "decimal.", "ipaddress.", "uuid.", "pydantic.", "email_validator.", "phonenumbers.")
 
 
 class Binder(SinkReporter):
@@ -203,7 +202,7 @@ class Binder(SinkReporter):
     def _instance(self, type_name: str | None) -> bool:
         """An object of a class (the project's, the catalogue's, or a constructor call), not plain data: what a
         function of unknown origin returns (`input()`, `st.text_input()`) is data its variable's name describes."""
-        if type_name is None or type_name.startswith(PLAIN_DATA_TYPES):
+        if type_name is None or type_name.startswith(tuple(self.catalog.plain_data)):
             return False
         if type_name in self.classes or type_name == "<request>":
             return True

@@ -8,7 +8,6 @@ import libcst as cst
 
 from privacy_lint.engine.binding import Binder
 from privacy_lint.engine.reducers import reduced_categories
-from privacy_lint.engine.resolve import SETTINGS_OBJECTS
 from privacy_lint.engine.summaries import FunctionInfo, Scope
 from privacy_lint.engine.syntax import (
     concat_text,
@@ -294,7 +293,7 @@ class Expressions(Binder):
         if base.keys is not None and key in base.keys:
             return base.keys[key]
         text = f'{dotted(base_node) or "…"}["{key}"]'
-        if not base.tainted and (self.qualname(base_node) or "") in SETTINGS_OBJECTS:
+        if not base.tainted and (self.qualname(base_node) or "") in self.catalog.settings_objects:
             url = self.url_setting(f"{self.qualname(base_node)}.{key}")  # current_app.config["CRM_URL"]
             if url is not None:
                 return Value(clean=True, text=url)

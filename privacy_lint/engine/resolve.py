@@ -28,7 +28,6 @@ from privacy_lint.packs.patterns import NameMatcher
 if TYPE_CHECKING:
     from privacy_lint.project.index import ProjectIndex
 
-SETTINGS_OBJECTS = ("django.conf.settings", "flask.current_app.config")  # where a project's settings are read
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.", "Optional", "Annotated", "Union")
 
 
@@ -403,10 +402,10 @@ class Resolver:
         `django.conf.settings.X`, the value the project's settings modules agree on."""
         module, _, name = qual.rpartition(".")
         indexes = self.classes.indexes
-        if module in SETTINGS_OBJECTS:  # Django settings modules; Flask config classes wherever they are
-            flask = module.startswith("flask.")
-            entries = [e for i in indexes for m, e in i.modules.items() if flask or m.rsplit(".", 1)[-1] == "settings"
-                       or ".settings." in f"{m}."]  # fmt: skip
+        where = self.catalog.settings_objects.get(module)
+        if where is not None:  # Django's settings modules; a Flask app's config classes, wherever they are
+            entries = [e for i in indexes for m, e in i.modules.items() if where == "any-module"
+                       or m.rsplit(".", 1)[-1] == "settings" or ".settings." in f"{m}."]  # fmt: skip
         else:
             entries = [i.modules[module] for i in indexes if module in i.modules]
         values = {value for entry in entries for key, value in entry.urls if key == name}

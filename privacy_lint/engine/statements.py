@@ -332,9 +332,9 @@ class Statements(Evaluator):
         info.consent_decorated = next(
             (f"@{self.check_text(d.decorator)}" for d in node.decorators if self._consent_decorator(d.decorator)), ""
         )
-        for decorator in node.decorators:
+        for decorator in node.decorators:  # @receiver(post_save, sender=Order): `instance` is an Order
             call = decorator.decorator
-            if isinstance(call, cst.Call):
+            if isinstance(call, cst.Call) and (self.qualname(call.func) or "") in self.catalog.instance_senders:
                 for arg in call.args:
                     if arg.keyword is not None and arg.keyword.value == "sender":
                         info.instance_type = self.qualname(arg.value) or dotted(arg.value)

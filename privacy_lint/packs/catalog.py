@@ -13,6 +13,7 @@ from privacy_lint.packs.patterns import NameMatcher
 
 SENSITIVITIES = ("pseudonymous", "personal", "high", "special")
 LOG_SERVICES = ("log",)
+SETTINGS_PLACES = ("settings-modules", "any-module")  # [frameworks.settings_objects]: modules named `settings`, or any
 BY_METHOD_NAME = "by-method-name"  # [sources.parameters]: the field a method is named after (`validate_email`)
 SERVICES = (
     "log", "exception", "http", "analytics", "marketing", "advertising", "profiling", "error_monitoring", "apm",
@@ -126,6 +127,10 @@ class Catalog:
     # a library base class -> what str() of an instance shows: "" nothing personal, "ATTR=default" the field a
     # class constant names (`USERNAME_FIELD`, Django's get_username())
     text_forms: dict[str, str] = field(default_factory=dict)
+    # where the project's settings are read (`django.conf.settings`) -> which modules define them
+    settings_objects: dict[str, str] = field(default_factory=dict)
+    instance_senders: set[str] = field(default_factory=set)  # `@receiver(post_save, sender=Model)`: `instance` is one
+    plain_data: list[str] = field(default_factory=list)  # type prefixes of plain values (`datetime.`), not objects
     fingerprint: str = ""  # a hash of every pack and table merged: results cached under it stay valid
 
     # Compiled look-ups, built once by `freeze()`.

@@ -17,6 +17,7 @@ from privacy_lint.packs.catalog import (
     BY_METHOD_NAME,
     SENSITIVITIES,
     SERVICES,
+    SETTINGS_PLACES,
     Catalog,
     Category,
     Host,
@@ -52,7 +53,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "current_person": _STRS,
     },
     "sinks": {"id": _STR, "destination": _STR, "service": _STR, "calls": _STRS, "ignore_args": _STRS},
-    "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP, "callbacks": _STRMAP},
+    "types": {"returns": _STRMAP, "names": _STRMAP, "attributes": _STRMAP, "callbacks": _STRMAP, "plain_data": _STRS},
     "hosts": {"pattern": _STR, "destination": _STR, "service": _STR},
     "http": {
         "clients": _STRS,
@@ -91,6 +92,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "configuration_classes": _STRS,
         "configuration_names": _STRS,
         "text_forms": _STRMAP,
+        "settings_objects": _STRMAP,
+        "instance_senders": _STRS,
     },
 }
 _TOP_LEVEL = (
@@ -227,6 +230,7 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
         _check_pattern(path, f"types.attributes.{pattern}", pattern)
     catalog.type_attributes.update(types.get("attributes", {}))
     catalog.type_callbacks.update(types.get("callbacks", {}))
+    catalog.plain_data.extend(types.get("plain_data", []))
 
     hosts = data.get("hosts", [])
     if not isinstance(hosts, list):
@@ -304,6 +308,10 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
         if form and not (equals and attr.isidentifier() and default.isidentifier()):
             raise RulePackError(path, f"frameworks.text_forms.{base}", 'expected "" or "ATTRIBUTE=default_field"')
         catalog.text_forms[base] = form
+    for name, where in frameworks.get("settings_objects", {}).items():
+        _check_choice(path, f"frameworks.settings_objects.{name}", where, SETTINGS_PLACES)
+        catalog.settings_objects[name] = where
+    catalog.instance_senders.update(frameworks.get("instance_senders", []))
 
 
 def _check_references(catalog: Catalog, path: str) -> None:
