@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,23 @@ def analyse(engine: Analyser, source: str, path: str = "example.py") -> list[tup
     result = engine.analyse_source(source, path)
     assert not result.diagnostics, result.diagnostics
     return [(f.span.line, f.rule) for f in result.findings]
+
+
+def run_cli(
+    args: Sequence[str], cwd: Path | str | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`privacy-lint ARGS` in this process, through click's test runner: what a subprocess would give (exit
+    status, stdout, stderr) without starting an interpreter. Tests of the installed script itself (its entry
+    point, `python -m`, environment variables) run it in a subprocess instead."""
+    from click.testing import CliRunner
+
+    from privacy_lint.cli import main
+
+    here = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["privacy-lint", *args], result.exit_code, result.stdout, result.stderr)

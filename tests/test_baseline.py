@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_cli
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def service(tmp_path: Path) -> Path:
 
 
 def check(cli: str, service: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([cli, "check", *args, "."], capture_output=True, text=True, cwd=service, timeout=120)
+    return run_cli(["check", *args, "."], service)
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,12 @@ from privacy_lint.packs.loader import default_catalog
 from privacy_lint.project.progress import Progress
 from privacy_lint.project.scan import scan
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_cli
 from .test_cross_module import FILES, _write
 
 
 def _json(cli: str, cwd: Path, *args: str) -> tuple[dict, str]:  # type: ignore[type-arg]
-    done = subprocess.run([cli, "check", "--format", "json", *args], capture_output=True, text=True, cwd=cwd)
+    done = run_cli(["check", "--format", "json", *args], cwd)
     assert done.returncode in (0, 1), done.stderr
     return json.loads(done.stdout), done.stderr
 

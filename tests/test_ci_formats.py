@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_cli
 
 
 def run(cli: str, fmt: str) -> str:
-    done = subprocess.run(
-        [cli, "check", "--format", fmt, str(FIXTURES / "sample_service")], capture_output=True, text=True, timeout=120
-    )
+    done = run_cli(["check", "--format", fmt, str(FIXTURES / "sample_service")])
     assert done.returncode == 1, done.stderr
     return done.stdout
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, SARIF_SCHEMA
+from .conftest import FIXTURES, SARIF_SCHEMA, run_cli
 
 LEAKY = (
     "import logging\nlogger = logging.getLogger(__name__)\n\ndef login(request):\n"
@@ -23,7 +23,7 @@ CLEAN = (
 
 
 def run(cli: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([cli, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return run_cli(args, cwd)
 
 
 def test_sample_service_reports_findings(cli: str) -> None:
@@ -172,8 +172,9 @@ def test_python_dash_m_and_packs_from_another_directory(tmp_path: Path) -> None:
 
 
 def test_parallel_and_serial_runs_agree(cli: str) -> None:
-    serial = run(cli, "check", "--no-cache", "--jobs", "1", str(FIXTURES))
-    parallel = run(cli, "check", "--no-cache", "--jobs", "2", str(FIXTURES))  # the first pass runs in the pool too
+    corpus = str(FIXTURES / "projects_b")  # import cycles and flows across modules, enough files for the pool
+    serial = run(cli, "check", "--no-cache", "--jobs", "1", corpus)
+    parallel = run(cli, "check", "--no-cache", "--jobs", "2", corpus)  # the first pass runs in the pool too
     assert serial.stdout == parallel.stdout
     assert serial.stdout.count(": PRV") > 100
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import run_cli
+
 VIEWS = """import logging
 import requests
 from acme import analytics
@@ -51,7 +53,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def run(cli: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([cli, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return run_cli(args, cwd)
 
 
 def _rules(output: str) -> list[tuple[str, str, str]]:

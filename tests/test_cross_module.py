@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import run_cli
+
 FILES = {
     "shop/__init__.py": "from .audit import record as record\n",
     "shop/audit.py": """import logging
@@ -166,7 +168,7 @@ def _expected() -> set[tuple[str, int, str]]:
 
 
 def _findings(cli: str, root: Path, *args: str) -> list[dict]:  # type: ignore[type-arg]
-    done = subprocess.run([cli, "check", "--format", "json", *args], capture_output=True, text=True, cwd=root)
+    done = run_cli(["check", "--format", "json", *args], root)
     assert done.returncode in (0, 1), done.stderr
     return json.loads(done.stdout)["findings"]  # type: ignore[no-any-return]
 
@@ -192,9 +194,7 @@ def test_call_site_finding_follows_the_flow_into_other_files(cli: str, tmp_path:
     returned = by_line[15]
     assert returned["sources"][0]["path"] == "shop/services.py"
     assert returned["sources"][0]["span"]["line"] == 9
-    sarif = subprocess.run(
-        [cli, "check", "--format", "sarif", "shop/views.py"], capture_output=True, text=True, cwd=tmp_path
-    )
+    sarif = run_cli(["check", "--format", "sarif", "shop/views.py"], tmp_path)
     uris = {
         loc["location"]["physicalLocation"]["artifactLocation"]["uri"]
         for result in json.loads(sarif.stdout)["runs"][0]["results"]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import run_cli
+
 BASE = """import logging
 
 logger = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def run(cli: str, repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([cli, "check", *args], capture_output=True, text=True, cwd=repo, timeout=120)
+    return run_cli(["check", *args], repo)
 
 
 def _lines(output: str) -> list[str]:

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import run_cli
+
 LEAK = 'import logging\n\n\ndef f(email):\n    logging.info("%s", email)\n'
 
 
 def _check(cli: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([cli, "check", "--no-cache", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return run_cli(["check", "--no-cache", *args], cwd)
 
 
 def _files(root: Path) -> dict[str, bytes]:

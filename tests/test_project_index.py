@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
+
+from .conftest import run_cli
 
 MODELS = """from dataclasses import dataclass
 
@@ -53,15 +54,15 @@ def test_cross_module_models_and_dataclasses(cli: str, tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     (package / "models.py").write_text(MODELS)
     (package / "views.py").write_text(VIEWS)
-    done = subprocess.run([cli, "check", "shop"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    done = run_cli(["check", "shop"], tmp_path)
     lines = [line for line in done.stdout.splitlines() if ": PRV" in line]
     assert [line.split(":")[1] for line in lines] == ["9", "11"], done.stdout
     assert "email address (order.customer.contact)" in lines[0]  # an EmailField whatever its name
-    alone = subprocess.run([cli, "check", "shop/views.py"], capture_output=True, text=True, cwd=tmp_path)
+    alone = run_cli(["check", "shop/views.py"], tmp_path)
     # scanned alone, the view still knows the models: the modules it imports are read for context, not reported
     assert [line for line in alone.stdout.splitlines() if ": PRV" in line] == lines
     (package / "models.py").unlink()
-    gone = subprocess.run([cli, "check", "shop/views.py"], capture_output=True, text=True, cwd=tmp_path)
+    gone = run_cli(["check", "shop/views.py"], tmp_path)
     assert ": PRV" not in gone.stdout  # without the models the view's objects are unknown
 
 

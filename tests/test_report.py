@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_cli
 
 HOSTILE = """import logging
 
@@ -28,7 +28,7 @@ def signup(request, user):
 
 
 def _report(cli: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([cli, "report", "--no-cache", "-q", *args], capture_output=True, text=True, cwd=cwd)
+    done = run_cli(["report", "--no-cache", "-q", *args], cwd)
     assert done.returncode == 0, done.stderr
     return done
 

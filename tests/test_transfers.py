@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+from .conftest import run_cli
+
 CODE = """import analytics
 import requests
 import sentry_sdk
@@ -29,7 +31,7 @@ def later(user):
 
 
 def _check(cli: str, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([cli, "check", "--no-cache", *args, "."], capture_output=True, text=True, cwd=root)
+    return run_cli(["check", "--no-cache", *args, "."], root)
 
 
 def test_every_transfer_is_reported_and_says_whether_consent_guards_it(cli: str, tmp_path: Path) -> None:

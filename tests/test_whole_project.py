@@ -18,7 +18,7 @@ from privacy_lint.project.cycles import MAX_ROUNDS, CycleRounds
 from privacy_lint.project.index import NewerSyntax, parse_python
 from privacy_lint.project.scan import scan
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_cli
 
 HELPER_TAIL = """
 
@@ -55,9 +55,7 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def _check(cli: str, cwd: Path, *args: str) -> tuple[dict, subprocess.CompletedProcess[str]]:  # type: ignore[type-arg]
-    done = subprocess.run(
-        [cli, "check", "--no-cache", "--format", "json", *args], capture_output=True, text=True, cwd=cwd, timeout=300
-    )
+    done = run_cli(["check", "--no-cache", "--format", "json", *args], cwd)
     return json.loads(done.stdout), done
 
 

@@ -4,9 +4,9 @@ any LibCST parse (the analysis, and the first pass when it falls back to LibCST)
 
 from __future__ import annotations
 
-import ast
 import re
 
+from privacy_lint.engine.syntax import python_ast
 from privacy_lint.findings import Diagnostic
 
 _NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
@@ -37,7 +37,7 @@ def too_deep_for_libcst(source: bytes | str, path: str) -> Diagnostic | None:
     if deepest <= PYTHON_MAX_NESTING:
         return None
     try:
-        ast.parse(text)
+        python_ast(text)
     except SyntaxError as error:
         return Diagnostic(
             path, f"syntax error: {error.msg}", error.lineno or 0, max((error.offset or 1) - 1, 0), "parse-error"

@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 import re
 
+from privacy_lint.engine.syntax import python_ast
+
 MAX_REPAIRS = 64  # per file; past that, LibCST is cheaper than parsing again and again
 
 _TYPE_ALIAS = re.compile(r"^(\s*)type\s+([A-Za-z_]\w*)\s*(\[)?")
@@ -31,7 +33,7 @@ def repaired(source: str) -> ast.Module | None:
     lines = source.splitlines(keepends=True)
     for _ in range(MAX_REPAIRS):
         try:
-            return ast.parse("".join(lines))
+            return python_ast("".join(lines))
         except SyntaxError as error:
             number = (error.lineno or 0) - 1
             if not 0 <= number < len(lines):

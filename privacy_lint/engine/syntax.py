@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -132,3 +134,11 @@ def node_handlers(cls: type, prefix: str) -> dict[type[cst.CSTNode], Callable[..
             if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
                 table[node_type] = getattr(cls, name)
     return table
+
+
+def python_ast(source: str | bytes) -> ast.Module:
+    """`ast.parse`, silent: the warnings Python gives about the scanned code (an invalid escape sequence) are its
+    authors' to hear, not the scan's output."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)

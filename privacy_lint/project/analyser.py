@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from privacy_lint.engine.interpreter import Interpreter
 from privacy_lint.engine.nesting import too_deep_for_libcst
 from privacy_lint.engine.options import MAX_FILE_BYTES, EngineOptions
 from privacy_lint.engine.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
-from privacy_lint.engine.syntax import parse_module
+from privacy_lint.engine.syntax import parse_module, python_ast
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.packs.classify import Classifier
@@ -185,7 +184,7 @@ def _note(path: str, suppression: Suppression) -> SuppressionNote:
 def _syntax_diagnostic(source: bytes | str, path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
     """Python's own compiler locates syntax errors better than LibCST's parser: ask it, on this rare path only."""
     try:
-        ast.parse(source)
+        python_ast(source)
     except SyntaxError as error:
         return Diagnostic(
             path, f"syntax error: {error.msg}", error.lineno or 0, max((error.offset or 1) - 1, 0), "parse-error"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from privacy_lint.engine.nesting import too_deep_for_libcst
 from privacy_lint.engine.repair import repaired
+from privacy_lint.engine.syntax import python_ast
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.packs.classify import Classifier
 from privacy_lint.project.class_index import ClassSummary, summarise_classes
@@ -93,13 +94,16 @@ class ProjectIndex:
         return found  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=8192)
 def module_name(path: str) -> str:
     """The dotted module name of a file, from the packages (`__init__.py`) that contain it.
 
     `src/shop/models.py` in package `shop` is `shop.models`; a file outside any package is its stem.
     """
-    file = Path(path).resolve()
+    return _module_name(Path(path).resolve())
+
+
+@lru_cache(maxsize=8192)  # by absolute path: a relative one names another file from another directory
+def _module_name(file: Path) -> str:
     parts = [] if file.name == "__init__.py" else [file.stem]
     directory = file.parent
     while (directory / "__init__.py").is_file() and directory.name.isidentifier():
@@ -174,7 +178,7 @@ def parse_python(source: str) -> ast.Module:
     Raises SyntaxError when neither parser accepts the code, NewerSyntax when only LibCST does.
     """
     try:
-        return ast.parse(source)
+        return python_ast(source)
     except SyntaxError as error:
         quick = repaired(source)
         if quick is not None:
@@ -187,7 +191,7 @@ def parse_python(source: str) -> ast.Module:
         if older is None:
             raise
         try:
-            return ast.parse(older)
+            return python_ast(older)
         except SyntaxError as still:
             raise NewerSyntax(error, still) from still
 
