@@ -1,12 +1,13 @@
-"""The flake8 plugin reports exactly what the CLI reports, and flake8's own noqa applies."""
+"""The flake8 plugin and the report show exactly what the CLI reports, and flake8's own noqa applies."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, run_cli
 
 
 def _lines(output: str) -> list[str]:
@@ -28,6 +29,12 @@ def test_flake8_and_cli_agree_on_every_fixture(cli: str) -> None:
     assert refused == (_newer_than_this_python(FIXTURES) if sys.version_info < (3, 14) else set())
     assert _lines(flake8.stdout) == [line for line in _lines(ours.stdout) if line.split(":")[0] not in refused]
     assert len(_lines(ours.stdout)) > 500
+    # the reviewer's report lists the same findings (it reads the results this check just cached)
+    report = json.loads(run_cli(["report", "--format", "json", "-q", "fixtures"], ROOT).stdout)
+    listed = sorted(f"{f['path']}:{f['line']} {f['rule']}" for f in report["findings"])
+    assert listed == sorted(
+        f"{line.split(':')[0]}:{line.split(':')[1]} {line.split()[1]}" for line in _lines(ours.stdout)
+    )
 
 
 def _newer_than_this_python(root: Path) -> set[str]:

@@ -54,7 +54,9 @@ PURPOSES = {
 
 
 @dataclass
-class Place:
+class CollectedAt:
+    """Where the report saw a data category collected: a source in the code, or a model's field."""
+
     path: str
     line: int
     text: str
@@ -62,7 +64,9 @@ class Place:
 
 
 @dataclass
-class Flow:
+class Outflow:
+    """One call that sends a data category to a destination."""
+
     destination: str
     service: str
     guarded: bool
@@ -78,8 +82,8 @@ class CategoryEntry:
     label: str
     sensitivity: str
     special: bool
-    collected: list[Place] = field(default_factory=list)
-    flows: list[Flow] = field(default_factory=list)
+    collected: list[CollectedAt] = field(default_factory=list)
+    flows: list[Outflow] = field(default_factory=list)
 
 
 @dataclass
@@ -222,12 +226,12 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
         if finding.rule == "PRV201":
             continue  # the same call's PRV101/PRV102 is the flow; the PRV201 marks it unconsented
         for source in finding.sources:
-            place = Place(source.path or finding.path, source.span.line, source.text, "source")
+            place = CollectedAt(source.path or finding.path, source.span.line, source.text, "source")
             target = entry(source.category)
             if place not in target.collected:
                 target.collected.append(place)
             target.flows.append(
-                Flow(
+                Outflow(
                     finding.destination,
                     finding.service,
                     finding.guarded,
@@ -242,7 +246,7 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
             for name, item in summary.fields.items():
                 known = catalog.categories.get(item.category)
                 if known is not None and known.sensitivity != "pseudonymous":
-                    place = Place(summary.path, item.line, f"{summary.name}.{name}", "model field")
+                    place = CollectedAt(summary.path, item.line, f"{summary.name}.{name}", "model field")
                     entry(item.category).collected.append(place)
     ordered = sorted(entries.values(), key=lambda e: (-SENSITIVITIES.index(e.sensitivity), e.label))
     for category in ordered:
