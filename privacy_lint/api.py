@@ -10,6 +10,7 @@ and the flake8 plugin are thin adapters over these functions.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -27,6 +28,7 @@ from privacy_lint.config import (
     find_config,
     load_config,
     resolve_config,
+    with_overrides,
 )
 from privacy_lint.engine.options import DEFAULT_FILE_TIMEOUT, EngineOptions
 from privacy_lint.findings import CONFIDENCES, NOTE_KINDS, SEVERITIES, FileResult, Finding, ScanResult
@@ -222,6 +224,10 @@ def _against_baseline(checked: Checked, path: Path) -> Checked:
     keep = {id(f) for f in new}  # the very findings filter_new kept (two alike may be one new, one known)
     files = [replace(r, findings=[f for f in r.findings if id(f) in keep]) for r in checked.scan.files]
     hidden = len(checked.findings) - len(new)
+    # checking some files (as pre-commit does) says nothing of the entries of the others
+    base = path.resolve().parent
+    scanned = {Path(os.path.relpath(Path(r.path).resolve(), base)).as_posix() for r in checked.scan.files}
+    stale = [entry for entry in stale if entry.path in scanned]
     return replace(checked, scan=replace(checked.scan, files=files), stale=tuple(stale), hidden_by_baseline=hidden)
 
 
@@ -237,21 +243,57 @@ def _changed_lines(settings: Settings) -> dict[Path, set[int] | None]:
 
 # ---------------------------------------------------------------------------------------- one buffer
 def check_source(
-    source: str, filename: str, include_pseudonymous: bool = False, min_confidence: str | None = None
+    source: str,
+    filename: str,
+    include_pseudonymous: bool = False,
+    min_confidence: str | None = None,
+    honour_noqa: bool = False,
+    overrides: Overrides | None = None,
 ) -> list[Finding]:
     """The findings of one buffer, as `privacy-lint check` would report them in its project: configured by the
     nearest `[tool.privacy-lint]` table, seeing the summaries of the project modules it imports, filtered like
     a scan's. Raises `ConfigError` or `RulePackError` for a configuration that cannot be used. `# noqa` is
-    left to the caller (flake8 applies it itself); `# privacy-lint: ignore[...]` applies."""
+    left to the caller unless `honour_noqa` (flake8 applies it itself); `# privacy-lint: ignore[...]` applies."""
+    return _source_result(source, filename, include_pseudonymous, min_confidence, honour_noqa, overrides).findings
+
+
+def check_stdin(source: str, filename: str, settings: Settings) -> Checked:
+    """`privacy-lint check - --stdin-filename PATH`: one buffer, reported like a scan of that one file."""
+    try:
+        config = with_overrides(load_config(_config_for(_directory_of(filename))), settings.overrides)
+        catalog = catalog_for(config)
+        result = _source_result(source, filename, False, None, True, settings.overrides)
+    except (ConfigError, RulePackError) as exc:
+        if settings.debug:
+            raise
+        raise UsageError(str(exc)) from None
+    unused = result.unused_suppressions if settings.report_unused_suppressions else []
+    return Checked(ScanResult(files=[replace(result, unused_suppressions=unused)]), config, catalog)
+
+
+def _directory_of(filename: str) -> Path:
+    return Path(filename).resolve().parent if filename not in ("-", "stdin") else Path.cwd()
+
+
+def _source_result(
+    source: str,
+    filename: str,
+    include_pseudonymous: bool,
+    min_confidence: str | None,
+    honour_noqa: bool,
+    overrides: Overrides | None,
+) -> FileResult:
     from privacy_lint.project.index import module_name
 
-    directory = Path(filename).resolve().parent if filename not in ("-", "stdin") else Path.cwd()
+    directory = _directory_of(filename)
     config_path = _config_for(directory)
-    analyser, config = _configured(config_path, include_pseudonymous)
-    project = _project(project_root(config, directory), config_path, include_pseudonymous, filename)
+    pseudonymous = include_pseudonymous or bool(overrides and overrides.include_pseudonymous)
+    analyser, config = _configured(config_path, pseudonymous, honour_noqa)
+    config = with_overrides(config, overrides)
+    project = _project(project_root(config, directory), config_path, pseudonymous, filename)
     externals = project.externals_for(module_name(filename), filename)
     result: FileResult = analyser.analyse_source(source, filename, project.index, externals)
-    return filter_findings(result.findings, config, min_confidence)
+    return replace(result, findings=filter_findings(result.findings, config, min_confidence))
 
 
 @lru_cache(maxsize=256)
@@ -260,14 +302,16 @@ def _config_for(directory: Path) -> Path | None:
 
 
 @lru_cache(maxsize=16)
-def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[Analyser, Config]:
+def _configured(
+    config_path: Path | None, include_pseudonymous: bool, honour_noqa: bool = False
+) -> tuple[Analyser, Config]:
     """The analyser and configuration for one configuration file, built once per process."""
     from privacy_lint.project.analyser import Analyser
 
     config = load_config(config_path)
     if include_pseudonymous:
         config = replace(config, include_pseudonymous=True)
-    options = engine_options(Settings(), config, honour_noqa=False)
+    options = engine_options(Settings(), config, honour_noqa=honour_noqa)
     return Analyser(catalog_for(config), options), config
 
 

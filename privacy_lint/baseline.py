@@ -88,3 +88,14 @@ def filter_new(findings: list[Finding], path: Path) -> tuple[list[Finding], list
         if e["fingerprint"] not in seen
     ]
     return new, stale
+
+
+def prune(path: Path, stale: list[StaleEntry] | tuple[StaleEntry, ...]) -> int:
+    """Remove the stale entries from the baseline file; how many were removed."""
+    gone = {entry.fingerprint for entry in stale}
+    document = json.loads(path.read_text(encoding="utf-8"))
+    kept = [entry for entry in document["findings"] if entry["fingerprint"] not in gone]
+    removed = len(document["findings"]) - len(kept)
+    document["findings"] = kept
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return removed

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -115,83 +117,108 @@ def main() -> None:
     help="Exit 0/1 by findings even when some files could not be analysed (default: exit 3).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary and no progress bar.")
+@click.option("--show-source", is_flag=True, help="Text: show each finding's code, its flow and a fix hint.")
+@click.option("--statistics", is_flag=True, help="Count the findings per rule and per data category.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (3 still means incomplete).")
+@click.option("--prune-baseline", is_flag=True, help="With --baseline: remove its stale entries from the file.")
+@click.option("--stdin-filename", metavar="PATH", help="With `-` as the path: the file the buffer on stdin stands for.")
 @scan_options
-def check(
-    paths: tuple[str, ...],
-    output_format: str,
-    output: str | None,
-    select: str | None,
-    ignore_codes: str | None,
-    min_severity: str | None,
-    min_confidence: str | None,
-    include_pseudonymous: bool | None,
-    config_file: str | None,
-    rule_packs: tuple[str, ...],
-    exclude: tuple[str, ...],
-    include_tests: bool,
-    diff_ref: str | None,
-    write_baseline: str | None,
-    baseline_file: str | None,
-    require_reason: bool,
-    report_unused_suppressions: bool,
-    jobs: int,
-    cache_dir: str | None,
-    no_cache: bool,
-    file_timeout: float,
-    allow_incomplete: bool,
-    quiet: bool,
-    debug: bool,
-) -> None:
-    """Scan PATHS (default: the current directory) and report personal-data findings."""
+def check(paths: tuple[str, ...], **options: Any) -> None:
+    """Scan PATHS (default: the current directory) and report personal-data findings; `-` reads one file's
+    buffer from stdin (name it with --stdin-filename)."""
     from privacy_lint import api
     from privacy_lint.formats import renderer
-    from privacy_lint.formats.text_format import render_diagnostics
+    from privacy_lint.formats.text_format import render, render_diagnostics, statistics
 
-    settings = api.Settings(
-        paths=paths,
-        config_file=config_file,
-        overrides=_overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous),
-        rule_packs=rule_packs,
-        exclude=exclude,
-        include_tests=include_tests,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        use_cache=not no_cache,
-        file_timeout=file_timeout,
-        require_reason=require_reason,
-        report_unused_suppressions=report_unused_suppressions,
-        diff_ref=diff_ref,
-        baseline=None if write_baseline else baseline_file,
-        progress=not quiet,
-        debug=debug,
+    o = options
+    settings = _scan_settings(
+        paths, o, diff_ref=o["diff_ref"], baseline=None if o["write_baseline"] else o["baseline_file"]
     )
-    checked = _run(api.check_paths, settings)
+    settings = replace(settings, require_reason=o["require_reason"])
+    settings = replace(settings, report_unused_suppressions=o["report_unused_suppressions"])
+    if paths == ("-",):
+        checked = _run(lambda s: api.check_stdin(sys.stdin.read(), o["stdin_filename"] or "stdin", s), settings)
+    else:
+        checked = _run(api.check_paths, settings)
     result = checked.scan
     if not result.files and not result.missing:
         click.echo("privacy-lint: no Python files found", err=True)
-    if write_baseline:
+    if o["write_baseline"]:
         from privacy_lint.baseline import write_baseline as record
 
-        count = record(checked.findings, Path(write_baseline))
-        click.echo(f"privacy-lint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}", err=True)
+        count = record(checked.findings, Path(o["write_baseline"]))
+        click.echo(f"privacy-lint: wrote {_plural(count, 'finding')} to {o['write_baseline']}", err=True)
         sys.exit(EXIT_CLEAN)
     for entry in checked.stale:
         click.echo(
-            f"privacy-lint: {baseline_file}: stale baseline entry (no longer found): {entry.rule} {entry.path}"
+            f"privacy-lint: {o['baseline_file']}: stale baseline entry (no longer found): {entry.rule} {entry.path}"
             f"{' in ' + entry.scope if entry.scope else ''}: {entry.message}",
             err=True,
         )
+    if o["prune_baseline"] and o["baseline_file"] and checked.stale:
+        from privacy_lint.baseline import prune
+
+        removed = prune(Path(o["baseline_file"]), checked.stale)
+        click.echo(f"privacy-lint: removed {_plural(removed, 'stale entry')} from {o['baseline_file']}", err=True)
     diagnostics = render_diagnostics(result)
     if diagnostics:
         click.echo(diagnostics, err=True, nl=False)
-    text = renderer(output_format)(result, Path.cwd().as_uri())
-    if output_format == "text" and quiet:
-        text = "".join(line + "\n" for line in text.splitlines()[:-1])
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
+    colour = _colour(o["output"])
+    if o["output_format"] == "text":
+        hidden = [f"{_plural(checked.hidden_by_baseline, 'finding')} hidden by the baseline"] * bool(
+            checked.hidden_by_baseline
+        )
+        hidden += [f"{_plural(checked.hidden_by_diff, 'finding')} outside --diff"] * bool(checked.hidden_by_diff)
+        text = render(result, Path.cwd().as_uri(), o["show_source"], colour, hidden)
+        if o["quiet"]:
+            text = "".join(line + "\n" for line in text.splitlines()[:-1])
     else:
-        click.echo(text, nl=False)
-    sys.exit(checked.exit_status(allow_incomplete))
+        text = renderer(o["output_format"])(result, Path.cwd().as_uri())
+    if o["output"]:
+        Path(o["output"]).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False, color=colour)
+    if o["statistics"]:
+        click.echo(statistics(checked.findings), nl=False, err=o["output_format"] != "text" and not o["output"])
+    status = checked.exit_status(o["allow_incomplete"])
+    sys.exit(EXIT_CLEAN if o["exit_zero"] and status == 1 else status)
+
+
+def _scan_settings(paths: tuple[str, ...], o: dict[str, Any], **extra: Any) -> Settings:
+    """The settings `check` and `report` share, from their options."""
+    from privacy_lint import api
+
+    return api.Settings(
+        paths=paths,
+        config_file=o["config_file"],
+        overrides=_overrides(
+            o["select"], o["ignore_codes"], o["min_severity"], o["min_confidence"], o["include_pseudonymous"]
+        ),
+        rule_packs=o["rule_packs"],
+        exclude=o["exclude"],
+        include_tests=o["include_tests"],
+        jobs=o["jobs"],
+        cache_dir=o["cache_dir"],
+        use_cache=not o["no_cache"],
+        file_timeout=o["file_timeout"],
+        progress=not o["quiet"],
+        debug=o["debug"],
+        **extra,
+    )
+
+
+def _colour(output: str | None) -> bool:
+    """ANSI colours on a terminal; NO_COLOR (no-color.org) turns them off, FORCE_COLOR on; never in a file."""
+    if output or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _plural(count: int, word: str) -> str:
+    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{count} {word if count == 1 else plural}"
 
 
 def _run(step: Callable[[Settings], T], settings: Settings) -> T:
@@ -238,27 +265,7 @@ def _fail(message: str) -> NoReturn:
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Findings in FILE are not new.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @scan_options
-def report(
-    paths: tuple[str, ...],
-    output_format: str,
-    output: str | None,
-    select: str | None,
-    ignore_codes: str | None,
-    min_severity: str | None,
-    min_confidence: str | None,
-    include_pseudonymous: bool | None,
-    config_file: str | None,
-    rule_packs: tuple[str, ...],
-    exclude: tuple[str, ...],
-    include_tests: bool,
-    baseline_file: str | None,
-    jobs: int,
-    cache_dir: str | None,
-    no_cache: bool,
-    file_timeout: float,
-    quiet: bool,
-    debug: bool,
-) -> None:
+def report(paths: tuple[str, ...], **options: Any) -> None:
     """A privacy risk report for reviewers: the personal data PATHS handle, where it goes, what lacks consent."""
     from privacy_lint import api
     from privacy_lint.config import describe
@@ -266,31 +273,16 @@ def report(
     from privacy_lint.report.inventory import build_report
     from privacy_lint.report.render import RENDERERS
 
-    settings = api.Settings(
-        paths=paths,
-        config_file=config_file,
-        overrides=_overrides(select, ignore_codes, min_severity, min_confidence, include_pseudonymous),
-        rule_packs=rule_packs,
-        exclude=exclude,
-        include_tests=include_tests,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        use_cache=not no_cache,
-        file_timeout=file_timeout,
-        baseline=baseline_file,
-        progress=not quiet,
-        debug=debug,
-    )
-    checked, new = _run(api.report_paths, settings)
+    checked, new = _run(api.report_paths, _scan_settings(paths, options, baseline=options["baseline_file"]))
     diagnostics = render_diagnostics(checked.scan)
     if diagnostics:
         click.echo(diagnostics, err=True, nl=False)
     root = Path(paths[0] if paths else ".")
     built = build_report(checked.scan, checked.catalog, root, describe(checked.config), new)
-    text = RENDERERS[output_format](built, checked.catalog)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"privacy-lint: wrote the {output_format} report to {output}", err=True)
+    text = RENDERERS[options["output_format"]](built, checked.catalog)
+    if options["output"]:
+        Path(options["output"]).write_text(text, encoding="utf-8")
+        click.echo(f"privacy-lint: wrote the {options['output_format']} report to {options['output']}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -321,12 +313,18 @@ def list_rules(output_format: str) -> None:
 
 
 @main.command()
-@click.argument("rule_id")
+@click.argument("rule_id", metavar="RULE")
 def explain(rule_id: str) -> None:
-    """Explain RULE_ID: what it detects, why it matters, an example, and how to fix or suppress it."""
-    rule = RULES.get(rule_id.upper())
+    """Explain RULE (an id, PRV001, or a name, personal-data-in-log): what it detects, why it matters, an
+    example, and how to fix or suppress it."""
+    by_name = {rule.name: rule for rule in RULES.values()}
+    rule = RULES.get(rule_id.upper()) or by_name.get(rule_id.lower())
     if rule is None:
-        click.echo(f"privacy-lint: error: unknown rule {rule_id!r} (rules: {', '.join(RULES)})", err=True)
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, [*RULES, *by_name], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (rules: {', '.join(RULES)})"
+        click.echo(f"privacy-lint: error: unknown rule {rule_id!r}{hint}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(
         f"{rule.id} {rule.name}: {rule.summary}\n\n{rule.description}\n\nWhy it matters\n  {rule.why}\n\n"

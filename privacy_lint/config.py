@@ -74,6 +74,7 @@ class Config:
     inline_pack: dict[str, Any] = field(default_factory=dict)  # extensions, in rule-pack form
     extra_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    extensions: dict[str, Any] = field(default_factory=dict)  # person-objects, sinks...: as written, for `config`
 
     def set(self, key: str, value: Any, origin: str) -> None:
         setattr(self, key.replace("-", "_"), value)
@@ -90,8 +91,9 @@ def find_config(start: Path) -> Path | None:
         if pyproject.is_file():
             try:
                 with pyproject.open("rb") as handle:
-                    if TABLE in tomllib.load(handle).get("tool", {}):
-                        return pyproject
+                    tools = tomllib.load(handle).get("tool", {})
+                if TABLE in tools or _misspelt_table(tools):  # a misspelt table is an error to show
+                    return pyproject
             except (OSError, tomllib.TOMLDecodeError):
                 return pyproject  # a broken file near the code is an error to show, not to skip
         if (candidate / ".git").exists():
@@ -128,6 +130,20 @@ def _check_type(path: str, key: str, value: Any, expected: str) -> None:
         raise ConfigError(path, key, f"expected {expected}")
 
 
+def _misspelt_table(tools: Any) -> str | None:
+    """A `[tool.*]` table that is ours misspelt: `privacy_lint`, `privacylint`, `privacy-linter`."""
+    if not isinstance(tools, dict):
+        return None
+    squashed = TABLE.replace("-", "")
+    for name in tools:
+        if isinstance(name, str) and name != TABLE and name.replace("_", "").replace("-", "").lower() in (
+            squashed,
+            squashed + "er",
+        ):
+            return name
+    return None
+
+
 def read_config(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -137,9 +153,16 @@ def read_config(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "", f"invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get(TABLE, {})
+        tools = data.get("tool", {})
+        misspelt = _misspelt_table(tools) if TABLE not in tools else None
+        if misspelt is not None:
+            raise ConfigError(str(path), f"[tool.{misspelt}]", f"unknown table (did you mean [tool.{TABLE}]?)")
+        table = tools.get(TABLE, {})
         return table if isinstance(table, dict) else {}
     return data  # a dedicated file given with --config holds the keys at the top level
+
+
+EXTENSION_KEYS = ("person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts")
 
 
 def load_config(path: Path | None) -> Config:
@@ -193,9 +216,10 @@ def load_config(path: Path | None) -> Config:
         config.set("extra-names", {cat: tuple(names) for cat, names in raw["personal-data"].items()}, origin)
         config.origins["personal-data"] = origin
     config.inline_pack = _inline_pack(where, raw)
-    for key in ("person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts"):
+    for key in EXTENSION_KEYS:
         if key in raw:
             config.origins[key] = origin
+            config.extensions[key] = raw[key]
     return config
 
 
@@ -251,7 +275,11 @@ def resolve_config(paths: tuple[str, ...], config_file: str | None, overrides: O
     path = Path(config_file) if config_file else find_config(Path(paths[0] if paths else "."))
     if config_file and not Path(config_file).is_file():
         raise ConfigError(config_file, "", "no such configuration file")
-    config = load_config(path)
+    return with_overrides(load_config(path), overrides)
+
+
+def with_overrides(config: Config, overrides: Overrides | None) -> Config:
+    """The configuration with the command line's settings over it, their origin recorded."""
     given = {f.name: getattr(overrides, f.name) for f in fields(Overrides)} if overrides else {}
     changes = {name: value for name, value in given.items() if value is not None and value != ()}
     origins = {**config.origins, **{name.replace("_", "-"): "command line" for name in changes}}
@@ -293,24 +321,47 @@ def adjust_findings(findings: list[Finding], config: Config) -> list[Finding]:
 
 
 def describe(config: Config) -> str:
-    """Every setting, its value and where it came from (`privacy-lint config`)."""
-    shown = {
-        "select": list(config.select) or "all rules",
+    """The resolved configuration as TOML that can be pasted back into pyproject.toml, every value with where it
+    came from as a comment (`privacy-lint config`)."""
+    from privacy_lint.project.discovery import SKIPPED_DIRS
+
+    base = config.path.parent if config.path else None
+    shown: dict[str, Any] = {
+        "select": list(config.select),
         "ignore": list(config.ignore),
-        "exclude": list(config.exclude) if config.exclude is not None else "built-in (.git, virtualenvs, build, ...)",
+        "exclude": sorted(config.exclude if config.exclude is not None else SKIPPED_DIRS),
         "extend-exclude": list(config.extend_exclude),
-        "per-file-ignores": {k: list(v) for k, v in config.per_file_ignores.items()},
-        "severity": config.severity,
+        "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores.items()},
+        "severity": dict(config.severity),
         "min-severity": config.min_severity,
         "min-confidence": config.min_confidence,
         "include-pseudonymous": config.include_pseudonymous,
-        "rule-packs": [str(p) for p in config.rule_packs],
-        "personal-data": {k: list(v) for k, v in config.extra_names.items()},
+        "rule-packs": [_relative_to(p, base) for p in config.rule_packs],
+        "personal-data": {category: list(names) for category, names in config.extra_names.items()},
+        **{key: config.extensions.get(key, []) for key in EXTENSION_KEYS if key != "sinks"},
     }
-    lines = [f"# configuration file: {config.path or 'none found (built-in defaults)'}"]
+    lines = [f"# configuration file: {config.path or 'none found (built-in defaults)'}", f"[tool.{TABLE}]"]
     for key, value in shown.items():
-        lines.append(f"{key} = {value!r}  # {config.origins.get(key, 'default')}")
-    for key in ("person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts"):
-        if key in config.origins:
-            lines.append(f"{key}: set  # {config.origins[key]}")
+        origin = config.origins.get(key, "default")
+        lines.append(f"{key} = {_toml(value)}  # {origin}")
+    for sink in config.extensions.get("sinks", []):  # an array of tables comes after the keys
+        lines += ["", f"[[tool.{TABLE}.sinks]]  # {config.origins.get('sinks', 'default')}"]
+        lines += [f"{key} = {_toml(value)}" for key, value in sink.items()]
     return "\n".join(lines) + "\n"
+
+
+def _relative_to(path: Path, base: Path | None) -> str:
+    return path.relative_to(base).as_posix() if base is not None and path.is_relative_to(base) else str(path)
+
+
+def _toml(value: Any) -> str:
+    """A TOML value: strings, booleans, lists of them, and inline tables of those."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml(str(k))} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+    return str(value)

@@ -23,6 +23,7 @@ class Rule:
     description: str
     why: str
     fix: str
+    hint: str  # the fix in a few words, shown under each finding (`--show-source`)
     example: str  # one line that fires, for the documentation
     fires: tuple[str, ...]  # whole modules that must produce the rule
     quiet: tuple[str, ...]  # look-alikes that must not
@@ -61,6 +62,7 @@ RULES: dict[str, Rule] = {
                 "Log a pseudonymous id instead (user.id), or hash/mask the value (hash_ip(ip), mask_email(email)). "
                 "Suppress a deliberate case with `# noqa: PRV001`."
             ),
+            hint="log a pseudonymous id instead, or mask the value with a redaction helper",
             example='logger.info(f"login from {request.remote_addr}")',
             fires=(
                 """\
@@ -103,6 +105,7 @@ def login(request):
                 "screens."
             ),
             fix="Put an id in the message, not the data: `raise LookupError(f'no account for user {user.id}')`.",
+            hint="put an id in the message, not the data",
             example='raise ValueError(f"no account for {email}")',
             fires=(
                 """\
@@ -148,6 +151,7 @@ def find(email):
                 "Send a pseudonymous id, scrub the data before it leaves (e.g. Sentry before_send), or record the "
                 "recipient and accept the finding with `# privacy-lint: ignore[PRV101] reason`."
             ),
+            hint="send a pseudonymous id, or scrub the data before it leaves",
             example='sentry_sdk.set_user({"email": user.email})',
             fires=(
                 """\
@@ -192,6 +196,7 @@ def on_login(user):
                 "Send only what the recipient needs, move identifiers out of URLs, or declare the host as internal in "
                 "the configuration when it belongs to you."
             ),
+            hint="send only what the recipient needs, and keep identifiers out of URLs",
             example='requests.post("https://api.partner.example/leads", json={"email": user.email})',
             fires=(
                 """\
@@ -235,6 +240,7 @@ def sync(user):
                 "Guard the call: `if has_consent(user, 'analytics'): ...`, return early when consent is missing, or "
                 "decorate the function with a consent decorator declared in the configuration."
             ),
+            hint="guard the call with a consent check for this purpose",
             example='analytics.identify(user.id, {"email": user.email})',
             fires=(
                 """\

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def analyse(engine: Analyser, source: str, path: str = "example.py") -> list[tup
 
 
 def run_cli(
-    args: Sequence[str], cwd: Path | str | None = None, stdin: str | None = None
+    args: Sequence[str], cwd: Path | str | None = None, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`privacy-lint ARGS` in this process, through click's test runner: what a subprocess would give (exit
     status, stdout, stderr) without starting an interpreter. Tests of the installed script itself (its entry
@@ -51,7 +52,13 @@ def run_cli(
     try:
         if cwd is not None:
             os.chdir(cwd)
-        result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+        result = CliRunner().invoke(main, list(args), input=stdin, env=env, catch_exceptions=False)
     finally:
         os.chdir(here)
     return subprocess.CompletedProcess(["privacy-lint", *args], result.exit_code, result.stdout, result.stderr)
+
+
+def flake8_form(output: str) -> list[str]:
+    """The CLI's finding lines as flake8 prints them, sorted: without their severity (flake8 has none)."""
+    lines = (line for line in output.splitlines() if ": PRV" in line)
+    return sorted(re.sub(r" \[(?:error|warning|note)\] ", " ", line) for line in lines)

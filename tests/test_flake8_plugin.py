@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import FIXTURES, ROOT, run_cli
+from .conftest import FIXTURES, ROOT, flake8_form, run_cli
 
 
 def _lines(output: str) -> list[str]:
-    return sorted(line for line in output.splitlines() if ": PRV" in line)
+    return flake8_form(output)
 
 
 def test_flake8_and_cli_agree_on_every_fixture(cli: str) -> None:
