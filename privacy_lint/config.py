@@ -136,9 +136,14 @@ def _misspelt_table(tools: Any) -> str | None:
         return None
     squashed = TABLE.replace("-", "")
     for name in tools:
-        if isinstance(name, str) and name != TABLE and name.replace("_", "").replace("-", "").lower() in (
-            squashed,
-            squashed + "er",
+        if (
+            isinstance(name, str)
+            and name != TABLE
+            and name.replace("_", "").replace("-", "").lower()
+            in (
+                squashed,
+                squashed + "er",
+            )
         ):
             return name
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from privacy_lint.findings import Finding
 
@@ -68,3 +69,26 @@ def touches_change(finding: Finding, changed: dict[Path, set[int] | None]) -> bo
         return True
     spans = [finding.span, *(s.span for s in finding.sources)]
     return any(line in lines for span in spans for line in range(span.line, max(span.end_line, span.line) + 1))
+
+
+def provenance(start: Path) -> dict[str, Any] | None:
+    """The repository, revision and branch of the checkout `start` is in (SARIF versionControlProvenance); None
+    outside git. Without a remote, the repository is named by its folder's file URI. When `start` is the
+    repository's root, it is mapped to `%SRCROOT%`, the base of every result's path."""
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], start).strip())
+        revision = _git(["rev-parse", "HEAD"], top).strip()
+    except DiffError:
+        return None
+    try:
+        remote = _git(["remote", "get-url", "origin"], top).strip()
+    except DiffError:
+        remote = top.as_uri()
+    try:
+        branch = _git(["symbolic-ref", "--short", "-q", "HEAD"], top).strip()
+    except DiffError:
+        branch = ""  # a detached HEAD
+    found: dict[str, Any] = {"repositoryUri": remote, "revisionId": revision, **({"branch": branch} if branch else {})}
+    if top.resolve() == start.resolve():
+        found["mappedTo"] = {"uriBaseId": "%SRCROOT%"}
+    return found

@@ -27,6 +27,8 @@ class Rule:
     example: str  # one line that fires, for the documentation
     fires: tuple[str, ...]  # whole modules that must produce the rule
     quiet: tuple[str, ...]  # look-alikes that must not
+    cwe: tuple[int, ...] = ()  # MITRE CWE ids: 532 sensitive data in a log, 209 in an error message, 359 exposure
+    # of private personal information, 201 sensitive data in sent data
     default_level: str = "warning"
     severity_floor: str = "note"  # the lowest severity it is reported at, whatever the data
 
@@ -64,6 +66,7 @@ RULES: dict[str, Rule] = {
             ),
             hint="log a pseudonymous id instead, or mask the value with a redaction helper",
             example='logger.info(f"login from {request.remote_addr}")',
+            cwe=(532, 359),
             fires=(
                 """\
 import logging
@@ -107,6 +110,7 @@ def login(request):
             fix="Put an id in the message, not the data: `raise LookupError(f'no account for user {user.id}')`.",
             hint="put an id in the message, not the data",
             example='raise ValueError(f"no account for {email}")',
+            cwe=(209, 532),
             fires=(
                 """\
 def find(email):
@@ -153,6 +157,7 @@ def find(email):
             ),
             hint="send a pseudonymous id, or scrub the data before it leaves",
             example='sentry_sdk.set_user({"email": user.email})',
+            cwe=(359, 201),
             fires=(
                 """\
 import sentry_sdk
@@ -198,6 +203,7 @@ def on_login(user):
             ),
             hint="send only what the recipient needs, and keep identifiers out of URLs",
             example='requests.post("https://api.partner.example/leads", json={"email": user.email})',
+            cwe=(359, 201),
             fires=(
                 """\
 import requests
@@ -242,6 +248,7 @@ def sync(user):
             ),
             hint="guard the call with a consent check for this purpose",
             example='analytics.identify(user.id, {"email": user.email})',
+            cwe=(359,),
             fires=(
                 """\
 import analytics

@@ -15,7 +15,9 @@ from privacy_lint.project.analyser import Analyser
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"  # copies kept here, so any clone can validate
+SARIF_SCHEMA = SCHEMAS / "sarif-schema-2.1.0.json"
+GITLAB_SCHEMA = SCHEMAS / "gitlab-sast-report-format-15.2.4.json"
 
 
 @pytest.fixture(scope="session")

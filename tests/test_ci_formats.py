@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
-from .conftest import FIXTURES, run_cli
+from .conftest import FIXTURES, GITLAB_SCHEMA, run_cli
 
 
 def run(cli: str, fmt: str) -> str:
@@ -15,8 +16,10 @@ def run(cli: str, fmt: str) -> str:
 
 
 def test_github_annotations(cli: str) -> None:
-    lines = run(cli, "github").splitlines()
-    assert len(lines) == 14
+    output = run(cli, "github").splitlines()
+    lines = [line for line in output if line.startswith("::") and "title=PRV" in line]
+    assert len(lines) == 10  # GitHub's cap per kind and step; the other 4 are in the log
+    assert "4 more findings not shown as annotations" in output[-1]
     pattern = re.compile(
         r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,title=PRV\d{3} [^:]+::PRV\d{3} .+$"
     )
@@ -43,3 +46,32 @@ def test_gitlab_sast_report_shape(cli: str) -> None:
         assert vulnerability["identifiers"][0]["name"] and vulnerability["identifiers"][0]["type"]
         assert vulnerability["location"]["file"].endswith(".py") and vulnerability["location"]["start_line"] >= 1
         assert len(vulnerability["name"]) <= 255
+
+
+def test_gitlab_report_validates_against_gitlabs_schema_and_tracks_findings() -> None:
+    import jsonschema
+
+    report = json.loads(run("", "gitlab"))
+    jsonschema.Draft7Validator(json.loads(GITLAB_SCHEMA.read_text())).validate(report)
+    assert report["version"] == "15.2.4"
+    first = report["vulnerabilities"][0]
+    assert first["tracking"]["items"][0]["signatures"][0]["value"]
+    assert any(i["type"] == "cwe" and i["url"].startswith("https://cwe.mitre.org/") for i in first["identifiers"])
+    assert first["links"]
+
+
+def test_github_annotations_keep_within_githubs_cap_and_fill_the_job_summary(tmp_path: Path) -> None:
+    project = tmp_path / "many"
+    project.mkdir()
+    body = "".join(f"    logging.info('step {i} for %s', user.email)\n" for i in range(25))
+    (project / "leaks.py").write_text(f"import logging\n\n\ndef f(user):\n{body}")
+    summary = tmp_path / "summary.md"
+    done = run_cli(
+        ["check", "--no-cache", "--format", "github", "."], project, env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    annotations = [line for line in done.stdout.splitlines() if line.startswith("::warning")]
+    assert len(annotations) == 10
+    assert "15 more findings not shown as annotations" in done.stdout
+    assert done.stdout.count(": PRV001 [warning]") == 15  # the others in the log
+    table = summary.read_text()
+    assert table.startswith("## privacy-lint: 25 findings") and table.count("| PRV001 |") == 25

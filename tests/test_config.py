@@ -93,9 +93,9 @@ def test_config_is_found_from_a_subdirectory_and_the_command_line_wins(cli: str,
 def test_config_command_names_each_origin(cli: str, project: Path) -> None:
     done = run(cli, "config", "--config", str(project / "pyproject.toml"), cwd=project)
     assert done.returncode == 0
-    assert "ignore = ['PRV002']  # pyproject.toml" in done.stdout
-    assert "min-severity = 'note'  # default" in done.stdout
-    assert "sinks: set  # pyproject.toml" in done.stdout
+    assert 'ignore = ["PRV002"]  # pyproject.toml' in done.stdout
+    assert 'min-severity = "note"  # default' in done.stdout
+    assert "[[tool.privacy-lint.sinks]]  # pyproject.toml" in done.stdout
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -75,3 +76,12 @@ def test_bad_ref_and_no_repository_are_usage_errors(cli: str, repo: Path, tmp_pa
     done = run(cli, outside, "--diff", "main", ".")
     assert done.returncode == 2 and "not inside a git repository" in done.stderr
     assert "Traceback" not in bad.stderr + done.stderr
+
+
+def test_sarif_names_the_revision_it_describes(cli: str, repo: Path) -> None:
+    sarif = json.loads(run_cli(["check", "--format", "sarif", "."], repo).stdout)
+    [provenance] = sarif["runs"][0]["versionControlProvenance"]
+    assert provenance["revisionId"] == git(repo, "rev-parse", "HEAD").strip()
+    assert provenance["branch"] == "feature"
+    assert provenance["repositoryUri"] == repo.resolve().as_uri()  # no remote: the folder
+    assert provenance["mappedTo"] == {"uriBaseId": "%SRCROOT%"}

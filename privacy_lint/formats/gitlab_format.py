@@ -1,4 +1,5 @@
-"""GitLab SAST report (security report schema 15.x) for `artifacts: reports: sast:`."""
+"""GitLab SAST report for `artifacts: reports: sast:`, valid against GitLab's security report schema 15.2.4
+(tests/schemas; tests/test_ci_formats.py validates it)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from privacy_lint.findings import ScanResult
 from privacy_lint.fingerprint import fingerprints
 from privacy_lint.rules import RULES
 
-SCHEMA_VERSION = "15.0.7"
+SCHEMA_VERSION = "15.2.4"
 _SEVERITY = {"error": "High", "warning": "Medium", "note": "Low"}
 _NAMESPACE = uuid.UUID("6f1c4b8e-2d0a-4e55-9a3e-5b7d1c9e2f10")  # privacy-lint's namespace for stable ids
 _TOOL = {"id": "privacy-lint", "name": "privacy-lint", "version": __version__, "vendor": {"name": "privacy-lint"}}
+
+
+def _cwe_url(number: int) -> str:
+    return f"https://cwe.mitre.org/data/definitions/{number}.html"
 
 
 def render(result: ScanResult, root: str) -> str:
@@ -33,11 +38,25 @@ def render(result: ScanResult, root: str) -> str:
                 "solution": rule.fix,
                 "identifiers": [
                     {"type": "privacy_lint_rule", "name": f"{rule.id} {rule.name}", "value": rule.id},
+                    *({"type": "cwe", "name": f"CWE-{n}", "value": str(n), "url": _cwe_url(n)} for n in rule.cwe),
                 ],
+                "links": [{"name": f"CWE-{n}", "url": _cwe_url(n)} for n in rule.cwe],
                 "location": {
                     "file": finding.path,
                     "start_line": finding.span.line,
                     "end_line": max(finding.span.end_line, finding.span.line),
+                },
+                # GitLab follows a finding across line moves by this signature: the fingerprint has no line in it
+                "tracking": {
+                    "type": "source",
+                    "items": [
+                        {
+                            "file": finding.path,
+                            "start_line": finding.span.line,
+                            "end_line": max(finding.span.end_line, finding.span.line),
+                            "signatures": [{"algorithm": "privacy-lint-fingerprint", "value": fingerprint}],
+                        }
+                    ],
                 },
             }
         )
