@@ -74,6 +74,7 @@ class Outflow:
     line: int
     rule: str
     unconsented: bool = False  # the recipient needs consent and no consent check guards the call (PRV201)
+    accepted: str | None = None  # suppressed with this reason: an accepted transfer, still a transfer
 
 
 @dataclass
@@ -95,12 +96,31 @@ class Recipient:
     call_sites: list[str] = field(default_factory=list)
     guarded_sites: int = 0
     unguarded_sites: int = 0
+    needs_consent: bool = False  # the rule packs say this kind of recipient (analytics, marketing...) needs it
+    special: bool = False  # it receives a special category of data (GDPR Art. 9)
+    accepted: list[str] = field(default_factory=list)  # reasons given for call sites accepted as they are
 
     @property
     def consent(self) -> str:
+        """What the code shows of consent, in plain words."""
+        if not self.needs_consent:
+            return "not needed for this kind of recipient"
         if not self.guarded_sites:
-            return "no consent check"
-        return "consent-guarded" if not self.unguarded_sites else "partly guarded"
+            return "not checked"
+        return (
+            "checked"
+            if not self.unguarded_sites
+            else f"checked at {self.guarded_sites} of {len(self.call_sites)} calls"
+        )
+
+    @property
+    def to_decide(self) -> str:
+        """What the reviewer still has to establish: the code cannot show it."""
+        if self.service in INTERNAL_SERVICES:
+            return "whether the data is needed there, and how long it is kept"
+        basis = "the legal basis (consent)" if self.needs_consent else "the legal basis (GDPR Art. 6)"
+        special = "; a condition of Art. 9 for special categories" if self.special else ""
+        return f"{basis}, a processing agreement (Art. 28){special}"
 
 
 @dataclass
@@ -120,6 +140,7 @@ class ReportFinding:
     why: list[str]
     fingerprint: str
     accepted_reason: str | None = None
+    new: bool = True  # not in the baseline (every finding is new without one)
 
 
 @dataclass
@@ -138,7 +159,7 @@ class Report:
             "meta": self.meta,
             "summary": self.summary,
             "inventory": [asdict(c) for c in self.inventory],
-            "recipients": [{**asdict(r), "consent": r.consent} for r in self.recipients],
+            "recipients": [{**asdict(r), "consent": r.consent, "to_decide": r.to_decide} for r in self.recipients],
             "findings": [asdict(f) for f in self.findings],
             "accepted_risks": [asdict(f) for f in self.accepted],
             "record_of_processing_draft": self.processing,
@@ -158,7 +179,7 @@ def build_report(
     transfers = [f for f in findings if RULES[f.rule].family == "third-party"]
     guarded = [f for f in transfers if f.guarded]
     sources = _Sources()
-    report_findings = [_finding(f, prints[id(f)], sources) for f in reported]
+    report_findings = [_finding(f, prints[id(f)], sources, new=new is None or f in new) for f in reported]
     # riskiest first: severity, then transfers without consent, to third parties, then exceptions and logs
     report_findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], RULES[f.rule].risk, f.path, f.line))
     accepted_pairs = [(f, note) for r in result.files for f, note in r.suppressed]
@@ -167,8 +188,11 @@ def build_report(
         _finding(f, p, sources, accepted_reason=note.reason or "(no reason given)")
         for (f, note), p in zip(accepted_pairs, accepted_prints, strict=True)
     ]
-    inventory = _inventory(findings, result, catalog)
-    recipients = _recipients(findings, catalog)
+    reasons = [note.reason or "(no reason given)" for _, note in accepted_pairs]
+    flows: list[tuple[Finding, str | None]] = [(f, None) for f in findings]
+    flows += [(f, reason) for (f, _), reason in zip(accepted_pairs, reasons, strict=True)]
+    inventory = _inventory(flows, result, catalog)
+    recipients = _recipients(flows, catalog)
     consent_flows = [f for f in transfers if f.service in catalog.consent_services]
     covered = sum(1 for f in consent_flows if f.guarded)
     summary = {
@@ -176,6 +200,7 @@ def build_report(
         "files_not_analysed": len(result.diagnostics),
         "findings": len(reported),
         "new_findings": len(reported) if new is None else sum(1 for f in reported if f in new),
+        "baseline": new is not None,  # whether findings are judged new against a baseline
         "accepted_risks": len(accepted),
         "by_severity": dict(Counter(f.severity for f in reported)),
         "by_family": dict(Counter(RULES[f.rule].family for f in reported)),
@@ -210,7 +235,8 @@ def _by_purpose(recipients: list[Recipient]) -> dict[str, list[Recipient]]:
     return dict(sorted(grouped.items()))
 
 
-def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) -> list[CategoryEntry]:
+def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, catalog: Catalog) -> list[CategoryEntry]:
+    """`flows`: each finding, with the reason it was accepted for (suppressed) or None."""
     entries: dict[str, CategoryEntry] = {}
 
     def entry(category_id: str) -> CategoryEntry:
@@ -221,8 +247,8 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
             )
         return entries[category_id]
 
-    unconsented = {(f.path, f.span.line, f.span.col) for f in findings if f.rule == "PRV201"}
-    for finding in findings:
+    unconsented = {(f.path, f.span.line, f.span.col) for f, _ in flows if f.rule == "PRV201"}
+    for finding, accepted in flows:
         if finding.rule == "PRV201":
             continue  # the same call's PRV101/PRV102 is the flow; the PRV201 marks it unconsented
         for source in finding.sources:
@@ -239,6 +265,7 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
                     finding.span.line,
                     finding.rule,
                     (finding.path, finding.span.line, finding.span.col) in unconsented,
+                    accepted,
                 )
             )
     if result.index is not None:
@@ -255,17 +282,20 @@ def _inventory(findings: list[Finding], result: ScanResult, catalog: Catalog) ->
     return ordered
 
 
-def _recipients(findings: list[Finding], catalog: Catalog) -> list[Recipient]:
+def _recipients(flows: list[tuple[Finding, str | None]], catalog: Catalog) -> list[Recipient]:
     found: dict[tuple[str, str], Recipient] = {}
-    for finding in findings:
+    for finding, accepted in flows:
         if finding.rule == "PRV201":
             continue  # counted with the same call's PRV101/PRV102
         key = (finding.destination, finding.service)
-        recipient = found.setdefault(
-            key, Recipient(finding.destination, finding.service, PURPOSES.get(finding.service, finding.service))
-        )
+        purpose = PURPOSES.get(finding.service, finding.service)
+        needs = finding.service in catalog.consent_services
+        recipient = found.setdefault(key, Recipient(finding.destination, finding.service, purpose, needs_consent=needs))
+        if accepted is not None and accepted not in recipient.accepted:
+            recipient.accepted.append(accepted)
         for category in finding.categories:
             label = catalog.categories[category].label
+            recipient.special = recipient.special or catalog.categories[category].sensitivity == "special"
             if label not in recipient.categories:
                 recipient.categories.append(label)
         site = f"{finding.path}:{finding.span.line}"
@@ -279,7 +309,7 @@ def _recipients(findings: list[Finding], catalog: Catalog) -> list[Recipient]:
 
 
 def _finding(
-    finding: Finding, fingerprint: str, sources: _Sources, accepted_reason: str | None = None
+    finding: Finding, fingerprint: str, sources: _Sources, accepted_reason: str | None = None, new: bool = True
 ) -> ReportFinding:
     rule = RULES[finding.rule]
     return ReportFinding(
@@ -300,6 +330,7 @@ def _finding(
         why=[f"{s.label} ({s.text}): {s.why}" for s in finding.sources],
         fingerprint=fingerprint,
         accepted_reason=accepted_reason,
+        new=new,
     )
 
 

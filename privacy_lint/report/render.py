@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections import Counter
+from collections.abc import Callable
 from importlib import resources
+from urllib.parse import quote
 
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.report.inventory import Report
@@ -19,7 +22,7 @@ HTML_LIST_LIMIT = 30
 def render_html(report: Report, catalog: Catalog) -> str:
     import jinja2  # only this format needs it
 
-    from privacy_lint.report.charts import COLOURS, bar_chart, data_map
+    from privacy_lint.report.charts import COLOURS, bar_chart, data_map, matrix
 
     template_text = (resources.files("privacy_lint.report") / "templates" / "report.html.j2").read_text(
         encoding="utf-8"
@@ -39,57 +42,84 @@ def render_html(report: Report, catalog: Catalog) -> str:
         accepted=report.accepted,
         processing=report.processing,
         charts=charts,
+        matrix=matrix(report.inventory, report.recipients),
         limit=HTML_LIST_LIMIT,
-        consent_services=catalog.consent_services,
     )
 
 
 def render_markdown(report: Report, catalog: Catalog) -> str:
+    """A pull-request comment: short, what is new marked when a baseline is given, locations linked to the
+    repository when the CI says where it is (GitHub's and GitLab's variables), no empty tables."""
     summary = report.summary
     coverage = summary["consent_coverage"]
+    baseline = summary["baseline"]
+    new = f" ({summary['new_findings']} new)" if baseline else ""
+    link = _source_link()
     lines = [
         "## Privacy risk report",
         "",
-        f"{summary['files_scanned']} files scanned: **{summary['findings']} findings** "
-        f"({summary['new_findings']} new), {summary['third_parties']} third parties receive personal data, "
-        f"consent coverage {'n/a' if coverage is None else f'{coverage:.0%}'} "
-        f"({summary['consent_guarded_flows']} of {summary['consent_flows']} tracking/marketing flows guarded).",
+        f"{_plural(summary['files_scanned'], 'file')} scanned: **{_plural(summary['findings'], 'finding')}**{new}, "
+        f"{_plural(summary['third_parties'], 'third party', 'third parties')} "
+        f"{'receives' if summary['third_parties'] == 1 else 'receive'} personal data, consent coverage "
+        f"{'n/a' if coverage is None else f'{coverage:.0%}'} ({summary['consent_guarded_flows']} of "
+        f"{_plural(summary['consent_flows'], 'tracking or marketing flow')} guarded).",
         "",
         "Personal data: " + (", ".join(_cell(c) for c in summary["categories"]) or "none found") + ".",
         "",
         "### Findings",
         "",
-        "| severity | rule | location | finding |",
-        "| --- | --- | --- | --- |",
     ]
-    lines += [
-        f"| {f.severity} | {f.rule} | `{_cell(f.path)}:{f.line}` | {_cell(f.message)} |"
-        for f in report.findings[:MARKDOWN_ROWS]
-    ]
-    if len(report.findings) > MARKDOWN_ROWS:
-        lines.append(f"| | | | … and {len(report.findings) - MARKDOWN_ROWS} more (see the HTML or JSON report) |")
-    lines += [
-        "",
-        "### Third parties",
-        "",
-        "| recipient | kind | data | call sites | consent |",
-        "| --- | --- | --- | ---: | --- |",
-    ]
+    if report.findings:
+        ordered = sorted(report.findings, key=lambda f: not f.new) if baseline else report.findings
+        lines += ["| | severity | rule | location | finding |", "| --- | --- | --- | --- | --- |"]
+        for f in ordered[:MARKDOWN_ROWS]:
+            where = f"`{_cell(f.path)}:{f.line}`"
+            where = f"[{where}]({link(f.path, f.line)})" if link else where
+            mark = "**new**" if baseline and f.new else ""
+            lines.append(f"| {mark} | {f.severity} | {f.rule} | {where} | {_cell(f.message)} |")
+        if len(report.findings) > MARKDOWN_ROWS:
+            lines.append(f"\n… and {len(report.findings) - MARKDOWN_ROWS} more (see the HTML or JSON report).")
+    else:
+        lines.append("No findings.")
+    lines += ["", "### Third parties", ""]
     external = [r for r in report.recipients if r.service not in INTERNAL_SERVICES]
-    for recipient in external[:MARKDOWN_ROWS]:
-        consent = recipient.consent if recipient.service in catalog.consent_services else "not required"
-        lines.append(
-            f"| {_cell(recipient.destination)} | {recipient.service} | {_cell(', '.join(recipient.categories))} | "
-            f"{len(recipient.call_sites)} | {consent} |"
-        )
-    if len(external) > MARKDOWN_ROWS:
-        lines.append(f"| … and {len(external) - MARKDOWN_ROWS} more | | | | |")
+    if external:
+        lines += ["| recipient | kind | data | call sites | consent in the code |", "| --- | --- | --- | ---: | --- |"]
+        for recipient in external[:MARKDOWN_ROWS]:
+            accepted = " (accepted)" if recipient.accepted else ""
+            lines.append(
+                f"| {_cell(recipient.destination)}{accepted} | {recipient.service} | "
+                f"{_cell(', '.join(recipient.categories))} | {len(recipient.call_sites)} | {recipient.consent} |"
+            )
+        if len(external) > MARKDOWN_ROWS:
+            lines.append(f"\n… and {len(external) - MARKDOWN_ROWS} more.")
+    else:
+        lines.append("No personal data leaves the code for a third party.")
     if report.accepted:
         lines += [
             "",
-            f"{len(report.accepted)} accepted risks (suppressed with a reason) are listed in the full report.",
+            f"{_plural(len(report.accepted), 'accepted risk')} (suppressed with a reason) in the full report.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _source_link() -> Callable[[str, int], str] | None:
+    """Links to the reviewed commit's files: GitHub Actions (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA)
+    or GitLab CI (CI_PROJECT_URL, CI_COMMIT_SHA); None elsewhere."""
+    env = os.environ
+    if env.get("GITHUB_REPOSITORY") and env.get("GITHUB_SHA"):
+        base = (
+            f"{env.get('GITHUB_SERVER_URL', 'https://github.com')}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}"
+        )
+    elif env.get("CI_PROJECT_URL") and env.get("CI_COMMIT_SHA"):
+        base = f"{env['CI_PROJECT_URL']}/-/blob/{env['CI_COMMIT_SHA']}"
+    else:
+        return None
+    return lambda path, line: f"{base}/{quote(path.removeprefix('./'))}#L{line}"
 
 
 def render_csv(report: Report, catalog: Catalog) -> str:
