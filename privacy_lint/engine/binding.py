@@ -23,9 +23,6 @@ from privacy_lint.engine.values import (
     cap,
 )
 
-# Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
-# Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
-
 
 class Binder(SinkReporter):
     """Binds values to names, attributes and dict keys; a name is evidence of what an unknown value holds."""

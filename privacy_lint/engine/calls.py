@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from privacy_lint.engine.expressions import Expressions, _is_record
+from privacy_lint.engine.expressions import SELECTED_COLUMN, Expressions, _is_record
 from privacy_lint.engine.syntax import (
     dotted,
     literal_string,
@@ -30,9 +30,7 @@ STRING_BUILDERS = frozenset({"join", "format", "format_map"})
 KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset"})  # iterating a dict gives its keys
 SQL_RUNS = frozenset({"execute", "exec_driver_sql"})  # DB-API cursors, SQLAlchemy connections (PEP 249)
 SQL_FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "first", "one", "one_or_none", "all", "mappings"})
-SELECTED_COLUMN = "column of a SELECT"  # the `why` of what a query's rows hold, by column name
 SELECT_LIST = re.compile(r"\s*select\s+(?:distinct\s+)?(.+?)\s+from\s", re.IGNORECASE | re.DOTALL)
-# Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
 
 
 class Evaluator(Expressions):

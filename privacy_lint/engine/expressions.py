@@ -31,10 +31,8 @@ from privacy_lint.engine.values import (
     union,
 )
 
-# Methods that add their argument to the receiver (serialising methods are rule-pack data: [frameworks]).
 SELECTED_COLUMN = "column of a SELECT"  # the `why` of what a query's rows hold, by column name
 SUBMITTED = "user.content.submitted"  # what a person submitted: `name` or `notes` under it are theirs
-# Instances of these are data, not objects: `date_of_birth = day` holds a birth date whatever `day: date` says.
 
 
 def _record_origin(flow: Flow) -> bool:
