@@ -33,13 +33,11 @@ from privacy_lint.config import (
 from privacy_lint.engine.options import DEFAULT_FILE_TIMEOUT, EngineOptions
 from privacy_lint.findings import CONFIDENCES, NOTE_KINDS, SEVERITIES, FileResult, Finding, ScanResult
 from privacy_lint.packs.catalog import Catalog, RulePackError
+from privacy_lint.project.shared import SharedProject
 
 if TYPE_CHECKING:
     from privacy_lint.baseline import StaleEntry
-    from privacy_lint.engine.exports import Externals, ModuleSummary
     from privacy_lint.project.analyser import Analyser
-    from privacy_lint.project.index import ProjectIndex
-    from privacy_lint.project.plan import OnDemand
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -249,12 +247,14 @@ def check_source(
     min_confidence: str | None = None,
     honour_noqa: bool = False,
     overrides: Overrides | None = None,
+    use_cache: bool = True,
 ) -> list[Finding]:
     """The findings of one buffer, as `privacy-lint check` would report them in its project: configured by the
     nearest `[tool.privacy-lint]` table, seeing the summaries of the project modules it imports, filtered like
     a scan's. Raises `ConfigError` or `RulePackError` for a configuration that cannot be used. `# noqa` is
     left to the caller unless `honour_noqa` (flake8 applies it itself); `# privacy-lint: ignore[...]` applies."""
-    return _source_result(source, filename, include_pseudonymous, min_confidence, honour_noqa, overrides).findings
+    found = _source_result(source, filename, include_pseudonymous, min_confidence, honour_noqa, overrides, use_cache)
+    return found.findings
 
 
 def check_stdin(source: str, filename: str, settings: Settings) -> Checked:
@@ -262,7 +262,7 @@ def check_stdin(source: str, filename: str, settings: Settings) -> Checked:
     try:
         config = with_overrides(load_config(_config_for(_directory_of(filename))), settings.overrides)
         catalog = catalog_for(config)
-        result = _source_result(source, filename, False, None, True, settings.overrides)
+        result = _source_result(source, filename, False, None, True, settings.overrides, settings.use_cache)
     except (ConfigError, RulePackError) as exc:
         if settings.debug:
             raise
@@ -282,18 +282,23 @@ def _source_result(
     min_confidence: str | None,
     honour_noqa: bool,
     overrides: Overrides | None,
+    use_cache: bool,
 ) -> FileResult:
-    from privacy_lint.project.index import module_name
-
+    """One buffer's result, from the result cache `privacy-lint check` fills when its file and the files it
+    depends on are unchanged (a hit costs no parse), else analysed with the summaries of the modules it imports
+    (themselves read from the cache where it holds them) and stored there for the next run of either tool."""
     directory = _directory_of(filename)
     config_path = _config_for(directory)
     pseudonymous = include_pseudonymous or bool(overrides and overrides.include_pseudonymous)
-    analyser, config = _configured(config_path, pseudonymous, honour_noqa)
+    _, config = _configured(config_path, pseudonymous)
     config = with_overrides(config, overrides)
-    project = _project(project_root(config, directory), config_path, pseudonymous, filename)
-    externals = project.externals_for(module_name(filename), filename)
-    result: FileResult = analyser.analyse_source(source, filename, project.index, externals)
-    return replace(result, findings=filter_findings(result.findings, config, min_confidence))
+    project = _project(_root_for(config, directory), config_path, pseudonymous, filename, use_cache)
+    result = project.result_of(source, filename)
+    findings = result.findings
+    if not honour_noqa:  # the caller applies noqa comments itself (flake8): give it what they silenced
+        noqa = [finding for finding, note in result.suppressed if note.kind == "noqa"]
+        findings = sorted([*findings, *noqa], key=lambda f: (f.span.line, f.span.col, f.rule))
+    return replace(result, findings=filter_findings(findings, config, min_confidence))
 
 
 @lru_cache(maxsize=256)
@@ -302,47 +307,66 @@ def _config_for(directory: Path) -> Path | None:
 
 
 @lru_cache(maxsize=16)
-def _configured(
-    config_path: Path | None, include_pseudonymous: bool, honour_noqa: bool = False
-) -> tuple[Analyser, Config]:
-    """The analyser and configuration for one configuration file, built once per process."""
+def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[Analyser, Config]:
+    """The analyser and configuration for one configuration file, built once per process, with the options of
+    `privacy-lint check`: results are shared with it through the result cache."""
     from privacy_lint.project.analyser import Analyser
 
     config = load_config(config_path)
     if include_pseudonymous:
         config = replace(config, include_pseudonymous=True)
-    options = engine_options(Settings(), config, honour_noqa=honour_noqa)
-    return Analyser(catalog_for(config), options), config
+    return Analyser(catalog_for(config), engine_options(Settings(), config)), config
 
 
 @lru_cache(maxsize=4)
-def _projects(root: Path, config_path: Path | None, include_pseudonymous: bool) -> dict[Path | None, OnDemand]:
-    """The project index of the whole project, built once per process on first use, and the summaries of its
-    modules, computed as the buffers being checked need them; one of each per group of source roots that a
+def _projects(
+    root: Path, config_path: Path | None, include_pseudonymous: bool, use_cache: bool
+) -> dict[Path | None, SharedProject]:
+    """The project planned as `privacy-lint check` plans it (the first pass read from the result cache where
+    it holds the files' entries), once per process on first use; one plan per group of source roots that a
     scan plans apart (project.plan.partitions), by source root."""
     from privacy_lint.project.discovery import Target, discover
-    from privacy_lint.project.index import build_index, source_root
-    from privacy_lint.project.plan import OnDemand, partitions
+    from privacy_lint.project.index import source_root
+    from privacy_lint.project.plan import partitions, plan_scan
 
-    analyser, _ = _configured(config_path, include_pseudonymous)
-    targets = [t for t in discover([str(root)]) if isinstance(t, Target)]
-    found: dict[Path | None, OnDemand] = {}
+    analyser, config = _configured(config_path, include_pseudonymous)
+    cache = _shared_cache(root, config, analyser) if use_cache else None
+    where = os.path.relpath(root)  # displayed as a scan from here displays them: the cache's keys name them so
+    targets = [t for t in discover([where]) if isinstance(t, Target)]
+    found: dict[Path | None, SharedProject] = {}
     for part in partitions(targets):
-        index = build_index(((t.path, t.display) for t in part), analyser.catalog, analyser.classifier)
-
-        def summarise(path: str, externals: Externals, index: ProjectIndex = index) -> ModuleSummary | None:
-            return analyser.analyse_path(Path(path), path, index, externals, export=True).summary
-
-        project = OnDemand(index, summarise)
+        shared = SharedProject(plan_scan(part, analyser.catalog, analyser.classifier, cache), analyser, cache)
         for target in part:
-            found.setdefault(source_root(target.display), project)
+            found.setdefault(source_root(target.display), shared)
     return found
 
 
-def _project(root: Path, config_path: Path | None, include_pseudonymous: bool, filename: str) -> OnDemand:
-    from privacy_lint.project.index import ProjectIndex, source_root
-    from privacy_lint.project.plan import OnDemand
+def _shared_cache(root: Path, config: Config, analyser: Analyser) -> ResultCache | None:
+    """The result cache `privacy-lint check` uses in this project, under the same salt; None when the folder
+    cannot be created (a read-only checkout): everything is computed then."""
+    salt = digest(__version__, code_fingerprint(), analyser.catalog.fingerprint, repr(analyser.options))
+    cache = ResultCache(cache_root(None, config) if config.path else root / CACHE_DIR_NAME, salt)
+    try:
+        cache.folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return cache
 
-    projects = _projects(root, config_path, include_pseudonymous)
-    first = next(iter(projects.values()), None) or OnDemand(ProjectIndex(), lambda path, externals: None)
+
+def _root_for(config: Config, directory: Path) -> Path:
+    """The project a buffer belongs to: found from the working directory when the file is under it, as a scan
+    from there finds it (a tool runs from the project's root), else from the file's own folder."""
+    here = Path.cwd().resolve()
+    return project_root(config, here if directory.is_relative_to(here) else directory)
+
+
+def _project(
+    root: Path, config_path: Path | None, include_pseudonymous: bool, filename: str, use_cache: bool = True
+) -> SharedProject:
+    from privacy_lint.project.index import ProjectIndex, source_root
+    from privacy_lint.project.plan import Plan
+
+    projects = _projects(root, config_path, include_pseudonymous, use_cache)
+    analyser, _ = _configured(config_path, include_pseudonymous)
+    first = next(iter(projects.values()), None) or SharedProject(Plan(ProjectIndex(), [], [], [], []), analyser, None)
     return projects.get(source_root(filename), first)

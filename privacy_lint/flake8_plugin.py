@@ -39,6 +39,7 @@ class PrivacyLintChecker:
     min_confidence = "low"
     include_pseudonymous = False
     include_tests = False
+    use_cache = True
     enabled = True  # False when flake8's --select/--ignore leave no PRV code: then no LibCST import at all
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
@@ -68,10 +69,18 @@ class PrivacyLintChecker:
             parse_from_config=True,
             help="privacy-lint: also check test code (tests/, test_*.py, conftest.py)",
         )
+        manager.add_option(
+            "--privacy-lint-no-cache",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="privacy-lint: neither read nor write the result cache privacy-lint check shares",
+        )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
         cls.include_tests = options.privacy_lint_include_tests
+        cls.use_cache = not options.privacy_lint_no_cache
         cls.min_confidence = options.privacy_lint_min_confidence
         cls.include_pseudonymous = options.privacy_lint_include_pseudonymous
         cls.enabled = _prv_selected(options)
@@ -88,7 +97,13 @@ class PrivacyLintChecker:
         from privacy_lint.packs.catalog import RulePackError
 
         try:
-            findings = check_source("".join(self.lines), self.filename, self.include_pseudonymous, self.min_confidence)
+            findings = check_source(
+                "".join(self.lines),
+                self.filename,
+                self.include_pseudonymous,
+                self.min_confidence,
+                use_cache=self.use_cache,
+            )
         except (ConfigError, RulePackError) as exc:
             # flake8 has no channel for configuration errors: one PRV000 line per file, never a traceback
             yield 1, 0, f"PRV000 privacy-lint configuration error: {exc}", type(self)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -144,12 +145,16 @@ def test_scanned_code_is_never_imported_or_run(cli: str, tmp_path: Path) -> None
     before = _files(tmp_path)
     for jobs in ("1", "2"):
         assert _check(cli, tmp_path, "--jobs", jobs, "evil").returncode == 1
-    flake8 = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "PRV", "evil"], capture_output=True, text=True, cwd=tmp_path
-    )
-    assert "PRV001" in flake8.stdout
+    flake8 = [sys.executable, "-m", "flake8", "--select", "PRV", "evil"]
+    done = subprocess.run([*flake8, "--privacy-lint-no-cache"], capture_output=True, text=True, cwd=tmp_path)
+    assert "PRV001" in done.stdout
     assert not marker.exists()
     assert _files(tmp_path) == before  # --no-cache: nothing written anywhere in the tree
+    cached = subprocess.run(flake8, capture_output=True, text=True, cwd=tmp_path)
+    assert cached.stdout == done.stdout and not marker.exists()
+    written = set(_files(tmp_path)) - set(before)
+    assert written and all("/.privacy_lint_cache/" in f"/{name}" for name in written)  # the cache, and only it
+    shutil.rmtree(tmp_path / ".privacy_lint_cache")
     report = tmp_path / "out" / "report.sarif"
     report.parent.mkdir()
     _check(cli, tmp_path, "--format", "sarif", "-o", str(report), "evil")

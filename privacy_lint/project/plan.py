@@ -432,9 +432,17 @@ class OnDemand:
     module first analyses the project modules it imports, transitively, each once per process, and settles the
     import cycles among them (and its own) in rounds as a scan does (cycles.py)."""
 
-    def __init__(self, index: ProjectIndex, analyse: Callable[[str, Externals], ModuleSummary | None]) -> None:
+    def __init__(
+        self,
+        index: ProjectIndex,
+        analyse: Callable[[str, Externals], ModuleSummary | None],
+        known: Callable[[list[str]], dict[str, ModuleSummary] | None] = lambda group: None,
+        settled: Callable[[list[str]], None] = lambda group: None,
+    ) -> None:
         self.index = index
         self.analyse = analyse  # (module's file, externals) -> its summary
+        self.known = known  # a whole import cycle's summaries, when kept from before (a result cache)
+        self.settled = settled  # told when an import cycle has settled here
         self.summaries: dict[str, ModuleSummary] = {}
         self.done: set[str] = set()
 
@@ -458,6 +466,11 @@ class OnDemand:
         return Externals()
 
     def _settle(self, group: list[str], outside: dict[str, ModuleSummary]) -> None:
+        known = self.known(group)
+        if known is not None:
+            for member, summary in known.items():
+                self._keep(member, summary)
+            return
         rounds = CycleRounds(group, self.index.aliases, self.index.dependencies)
         ready = rounds.ready()
         while ready:
@@ -466,6 +479,7 @@ class OnDemand:
             ready.extend(rounds.record(member, self._summary(member, externals), externals.asked or ()))
         for member in group:
             self._keep(member, rounds.members[member].summary)
+        self.settled(group)
 
     def _summary(self, module: str, externals: Externals) -> ModuleSummary | None:
         return self.analyse(self.index.modules[module].path, externals)

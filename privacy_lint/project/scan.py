@@ -206,7 +206,7 @@ class _Run:
         return (
             self.gate is not None
             and self._gate_candidate(unit)
-            and _gate_verdict(self.gate, own.target, own.syntax_ok, self._handed(self.plan.group_of[unit]))
+            and gate_verdict(self.gate, own.target, own.syntax_ok, self._handed(self.plan.group_of[unit]))
         )
 
     def _handed(self, group: int) -> list[Handed]:
@@ -347,7 +347,7 @@ def _context_problems(run: _Run) -> Iterator[Diagnostic]:
                 yield Diagnostic(d.path, as_context(d.message), d.line, d.col, d.kind)
 
 
-def _gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: list[Handed]) -> bool:
+def gate_verdict(gate: Gate, target: Target, syntax_ok: bool | None, handed: list[Handed]) -> bool:
     """True when the file cannot produce a finding (and is readable, decodable Python: else the engine reports)."""
     try:
         data = target.path.read_bytes()
