@@ -14,7 +14,7 @@ import click
 from privacy_lint import __version__
 from privacy_lint.cache import CACHE_DIR_NAME
 from privacy_lint.engine.options import DEFAULT_FILE_TIMEOUT
-from privacy_lint.findings import CONFIDENCES, SEVERITIES
+from privacy_lint.findings import CONFIDENCES, SEVERITIES, plural
 from privacy_lint.rules import RULES
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
         from privacy_lint.baseline import write_baseline as record
 
         count = record(checked.findings, Path(o["write_baseline"]))
-        click.echo(f"privacy-lint: wrote {_plural(count, 'finding')} to {o['write_baseline']}", err=True)
+        click.echo(f"privacy-lint: wrote {plural(count, 'finding')} to {o['write_baseline']}", err=True)
         sys.exit(EXIT_CLEAN)
     for entry in checked.stale:
         click.echo(
@@ -159,16 +159,20 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
         from privacy_lint.baseline import prune
 
         removed = prune(Path(o["baseline_file"]), checked.stale)
-        click.echo(f"privacy-lint: removed {_plural(removed, 'stale entry')} from {o['baseline_file']}", err=True)
+        click.echo(
+            f"privacy-lint: removed {plural(removed, 'stale entry', 'stale entries')} from {o['baseline_file']}",
+            err=True,
+        )
     diagnostics = render_diagnostics(result)
     if diagnostics:
         click.echo(diagnostics, err=True, nl=False)
     colour = _colour(o["output"])
     if o["output_format"] == "text":
-        hidden = [f"{_plural(checked.hidden_by_baseline, 'finding')} hidden by the baseline"] * bool(
-            checked.hidden_by_baseline
-        )
-        hidden += [f"{_plural(checked.hidden_by_diff, 'finding')} outside --diff"] * bool(checked.hidden_by_diff)
+        hidden = []
+        if checked.hidden_by_baseline:
+            hidden.append(f"{plural(checked.hidden_by_baseline, 'finding')} hidden by the baseline")
+        if checked.hidden_by_diff:
+            hidden.append(f"{plural(checked.hidden_by_diff, 'finding')} outside --diff")
         text = render(result, Path.cwd().as_uri(), o["show_source"], colour, hidden)
         if o["quiet"]:
             text = "".join(line + "\n" for line in text.splitlines()[:-1])
@@ -214,11 +218,6 @@ def _colour(output: str | None) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return sys.stdout.isatty()
-
-
-def _plural(count: int, word: str) -> str:
-    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
-    return f"{count} {word if count == 1 else plural}"
 
 
 def _run(step: Callable[[Settings], T], settings: Settings) -> T:

@@ -133,3 +133,8 @@ class ScanResult:
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [*self.missing, *self.project, *(d for r in self.files for d in r.diagnostics)]
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 file`, `2 files`; `many` for a plural that is not the word and an s (`third parties`)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"

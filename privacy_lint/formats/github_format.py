@@ -12,7 +12,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from privacy_lint.findings import Finding, ScanResult
+from privacy_lint.findings import Finding, ScanResult, plural
 from privacy_lint.rules import RULES
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
@@ -57,7 +57,7 @@ def render(result: ScanResult, root: str) -> str:
         lines.append(f"{f.path}:{f.span.line}:{f.span.col + 1}: {f.rule} [{f.severity}] {f.message}")
     if left_out:
         lines.append(
-            f"::notice title=privacy-lint::{len(left_out)} more finding{'s' if len(left_out) != 1 else ''} not shown "
+            f"::notice title=privacy-lint::{plural(len(left_out), 'more finding')} not shown "
             f"as annotations (GitHub shows {PER_KIND} of each kind per step): see the log above or the job summary"
         )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -69,7 +69,7 @@ def render(result: ScanResult, root: str) -> str:
 
 def step_summary(findings: list[Finding]) -> str:
     """Every finding as a Markdown table, within GitHub's size cap for a step summary."""
-    heading = f"## privacy-lint: {len(findings)} finding{'s' if len(findings) != 1 else ''}\n\n"
+    heading = f"## privacy-lint: {plural(len(findings), 'finding')}\n\n"
     if not findings:
         return heading + "No personal data reaches a log, a third party or tracking without consent.\n"
     rows = ["| rule | severity | where | what |", "| --- | --- | --- | --- |"]

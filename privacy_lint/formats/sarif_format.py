@@ -10,6 +10,7 @@ from typing import Any
 from privacy_lint import __version__
 from privacy_lint.findings import Finding, ScanResult, Span
 from privacy_lint.fingerprint import fingerprints
+from privacy_lint.formats.source import SourceLines
 from privacy_lint.gitdiff import provenance
 from privacy_lint.rules import RULES
 
@@ -29,11 +30,11 @@ def _region(span: Span) -> dict[str, int]:
     }
 
 
-def _location(path: str, span: Span, message: str | None = None, code: _Code | None = None) -> dict[str, Any]:
+def _location(path: str, span: Span, message: str | None = None, code: SourceLines | None = None) -> dict[str, Any]:
     region: dict[str, Any] = _region(span)
     physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "region": region}
     if code is not None:  # the code itself, so that a viewer without the checkout shows it
-        lines = code.lines(path)
+        lines = code.of(path)
         last = max(span.end_line, span.line)
         if lines and last <= len(lines):
             region["snippet"] = {"text": "\n".join(lines[span.line - 1 : last]) + "\n"}
@@ -72,23 +73,6 @@ def automation_details() -> dict[str, Any]:
     }
 
 
-class _Code:
-    """The scanned files' lines, read once each, for snippets."""
-
-    def __init__(self) -> None:
-        self._lines: dict[str, list[str]] = {}
-
-    def lines(self, path: str) -> list[str]:
-        found = self._lines.get(path)
-        if found is None:
-            try:
-                found = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                found = []
-            self._lines[path] = found
-        return found
-
-
 def _rule_descriptor(rule_id: str) -> dict[str, Any]:
     rule = RULES[rule_id]
     help_text = (
@@ -116,7 +100,7 @@ def _rule_descriptor(rule_id: str) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int, fingerprint: str, code: _Code) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, fingerprint: str, code: SourceLines) -> dict[str, Any]:
     thread = [
         {"location": _location(step.path or finding.path, step.span, f"{step.note}: {step.text}")}
         for step in finding.steps
@@ -150,7 +134,7 @@ def render(result: ScanResult, root: str) -> str:
     rule_ids = sorted(RULES)
     findings = list(result.findings)
     prints = fingerprints(findings)
-    code = _Code()
+    code = SourceLines()
     provenance_of = provenance(Path.cwd())
     notifications = [
         {

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
-from privacy_lint.findings import NOTE_KINDS, Finding, ScanResult, Span
+from privacy_lint.findings import NOTE_KINDS, Finding, ScanResult, Span, plural
+from privacy_lint.formats.source import SourceLines
 from privacy_lint.rules import RULES
 
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "code": "1", "path": "1", "dim": "2", "mark": "35"}
@@ -27,7 +27,7 @@ def render(
     """`notes`: what the summary adds (`3 findings hidden by the baseline`)."""
     lines = []
     findings = list(result.findings)
-    sources: dict[str, list[str]] = {}
+    sources = SourceLines()
     for finding in findings:
         where = _paint(f"{finding.path}:{finding.span.line}:{finding.span.col + 1}:", "path", colour)
         level = _paint(f"[{finding.severity}]", finding.severity, colour)
@@ -42,37 +42,33 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
 def summary_line(result: ScanResult, findings: list[Finding], unused: int, notes: Sequence[str] = ()) -> str:
     files = len(result.files)
     if findings:
         by_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(Counter(f.rule for f in findings).items()))
-        summary = f"{_plural(len(findings), 'finding')} in {_plural(files, 'file')} scanned ({by_rule})"
+        summary = f"{plural(len(findings), 'finding')} in {plural(files, 'file')} scanned ({by_rule})"
     else:
-        summary = f"no findings in {_plural(files, 'file')} scanned"
+        summary = f"no findings in {plural(files, 'file')} scanned"
     suppressed = sum(len(r.suppressed) for r in result.files)
     if suppressed:
         summary += f"; {suppressed} suppressed"
     if unused:
-        summary += f"; {_plural(unused, 'unused suppression')}"
+        summary += f"; {plural(unused, 'unused suppression')}"
     failed = sum(1 for d in result.diagnostics if d.kind not in NOTE_KINDS)
     if failed:
         summary += f"; {failed} not analysed (see above)"
     reasonless = sum(1 for d in result.diagnostics if d.kind == "suppression-without-reason")
     if reasonless:
-        summary += f"; {_plural(reasonless, 'suppression')} without a reason (see above)"
+        summary += f"; {plural(reasonless, 'suppression')} without a reason (see above)"
     project_notes = len(result.diagnostics) - failed - reasonless
     if project_notes:
-        summary += f"; {_plural(project_notes, 'note')} on the project (see above)"
+        summary += f"; {plural(project_notes, 'note')} on the project (see above)"
     for note in notes:
         summary += f"; {note}"
     return summary
 
 
-def _frame(finding: Finding, sources: dict[str, list[str]], colour: bool) -> list[str]:
+def _frame(finding: Finding, sources: SourceLines, colour: bool) -> list[str]:
     """The source line and the sink line, marked; the flow; the fix hint; the rule's explanation."""
     source = finding.sources[0]
     marked: list[tuple[str, Span, str]] = []
@@ -85,7 +81,7 @@ def _frame(finding: Finding, sources: dict[str, list[str]], colour: bool) -> lis
     out.append(gutter)
     shown: set[int] = set()
     for path, span, label in sorted(marked, key=lambda m: m[1].line):
-        text = _line(path, span.line, sources)
+        text = sources.line(path, span.line)
         if text is None:
             continue
         if span.line not in shown:
@@ -103,17 +99,6 @@ def _frame(finding: Finding, sources: dict[str, list[str]], colour: bool) -> lis
     out.append(f"{' ' * (width + 1)}= help: {rule.hint}")
     out.append(f"{' ' * (width + 1)}= see: privacy-lint explain {rule.id} ({rule.name})")
     return out
-
-
-def _line(path: str, number: int, sources: dict[str, list[str]]) -> str | None:
-    lines = sources.get(path)
-    if lines is None:
-        try:
-            lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            lines = []
-        sources[path] = lines
-    return lines[number - 1] if 0 < number <= len(lines) else None
 
 
 def statistics(findings: Sequence[Finding]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from privacy_lint.findings import plural
 from privacy_lint.report.inventory import CategoryEntry, Outflow, Recipient
 from privacy_lint.rules import INTERNAL_SERVICES
 
@@ -101,7 +102,7 @@ def data_map(inventory: list[CategoryEntry], recipients: list[Recipient]) -> str
             lines.append(
                 f'<path d="M {left_x} {start} C {left_x + 150} {start}, {right_x - 150} {end}, {right_x} {end}" '
                 f'stroke="{colour}" fill="none" stroke-width="{1 + min(len(flows), 4)}"{dash}>'
-                f"<title>{escape(category.label)} → {where}: {len(flows)} flow{'s' if len(flows) != 1 else ''}"
+                f"<title>{escape(category.label)} → {where}: {plural(len(flows), 'flow')}"
                 f"</title></path>"
             )
     labels += [

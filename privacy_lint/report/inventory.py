@@ -19,6 +19,7 @@ from typing import Any
 
 from privacy_lint import __version__
 from privacy_lint.findings import SEVERITIES, Finding, ScanResult
+from privacy_lint.formats.source import SourceLines
 from privacy_lint.packs.catalog import SENSITIVITIES, Catalog
 from privacy_lint.rules import INTERNAL_SERVICES, RULES
 
@@ -334,19 +335,10 @@ def _finding(
     )
 
 
-class _Sources:
-    """Lines of scanned files, read once each, for snippets."""
-
-    def __init__(self) -> None:
-        self._lines: dict[str, list[str]] = {}
-
+class _Sources(SourceLines):
     def around(self, path: str, line: int) -> list[tuple[int, str]]:
-        if path not in self._lines:
-            try:
-                self._lines[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                self._lines[path] = []
-        lines = self._lines[path]
+        """The lines a finding's snippet shows: its own and SNIPPET_CONTEXT each side."""
+        lines = self.of(path)
         first = max(line - SNIPPET_CONTEXT, 1)
         return [(n, lines[n - 1]) for n in range(first, min(line + SNIPPET_CONTEXT, len(lines)) + 1)]
 

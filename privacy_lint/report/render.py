@@ -11,6 +11,7 @@ from collections.abc import Callable
 from importlib import resources
 from urllib.parse import quote
 
+from privacy_lint.findings import plural
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.report.inventory import Report
 from privacy_lint.rules import INTERNAL_SERVICES
@@ -58,11 +59,11 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
     lines = [
         "## Privacy risk report",
         "",
-        f"{_plural(summary['files_scanned'], 'file')} scanned: **{_plural(summary['findings'], 'finding')}**{new}, "
-        f"{_plural(summary['third_parties'], 'third party', 'third parties')} "
+        f"{plural(summary['files_scanned'], 'file')} scanned: **{plural(summary['findings'], 'finding')}**{new}, "
+        f"{plural(summary['third_parties'], 'third party', 'third parties')} "
         f"{'receives' if summary['third_parties'] == 1 else 'receive'} personal data, consent coverage "
         f"{'n/a' if coverage is None else f'{coverage:.0%}'} ({summary['consent_guarded_flows']} of "
-        f"{_plural(summary['consent_flows'], 'tracking or marketing flow')} guarded).",
+        f"{plural(summary['consent_flows'], 'tracking or marketing flow')} guarded).",
         "",
         "Personal data: " + (", ".join(_cell(c) for c in summary["categories"]) or "none found") + ".",
         "",
@@ -98,13 +99,9 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
     if report.accepted:
         lines += [
             "",
-            f"{_plural(len(report.accepted), 'accepted risk')} (suppressed with a reason) in the full report.",
+            f"{plural(len(report.accepted), 'accepted risk')} (suppressed with a reason) in the full report.",
         ]
     return "\n".join(lines) + "\n"
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def _source_link() -> Callable[[str, int], str] | None:
