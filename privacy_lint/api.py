@@ -124,6 +124,11 @@ def cache_root(cache_dir: str | None, config: Config) -> Path:
     return Path(cache_dir) if cache_dir is not None else project_root(config) / CACHE_DIR_NAME
 
 
+def result_cache(folder: Path, catalog: Catalog, options: EngineOptions) -> ResultCache:
+    """The result cache in `folder` for this code, these rule packs and these options (its salt)."""
+    return ResultCache(folder, digest(__version__, code_fingerprint(), catalog.fingerprint, repr(options)))
+
+
 def engine_options(settings: Settings, config: Config, honour_noqa: bool = True) -> EngineOptions:
     return EngineOptions(
         include_pseudonymous=config.include_pseudonymous,
@@ -160,10 +165,7 @@ def scan_paths(settings: Settings, config: Config, catalog: Catalog) -> ScanResu
     from privacy_lint.project.scan import scan
 
     options = engine_options(settings, config)
-    cache = None
-    if settings.use_cache:
-        salt = digest(__version__, code_fingerprint(), catalog.fingerprint, repr(options))
-        cache = ResultCache(cache_root(settings.cache_dir, config), salt)
+    cache = result_cache(cache_root(settings.cache_dir, config), catalog, options) if settings.use_cache else None
     skipped = frozenset(config.exclude) if config.exclude is not None else SKIPPED_DIRS
     excluded = (*config.extend_exclude, *settings.exclude, *(() if settings.include_tests else TEST_PATTERNS))
     return scan(
@@ -260,15 +262,15 @@ def check_source(
 def check_stdin(source: str, filename: str, settings: Settings) -> Checked:
     """`privacy-lint check - --stdin-filename PATH`: one buffer, reported like a scan of that one file."""
     try:
-        config = with_overrides(load_config(_config_for(_directory_of(filename))), settings.overrides)
-        catalog = catalog_for(config)
+        analyser, config = _configured(_config_for(_directory_of(filename)), False)
         result = _source_result(source, filename, False, None, True, settings.overrides, settings.use_cache)
     except (ConfigError, RulePackError) as exc:
         if settings.debug:
             raise
         raise UsageError(str(exc)) from None
     unused = result.unused_suppressions if settings.report_unused_suppressions else []
-    return Checked(ScanResult(files=[replace(result, unused_suppressions=unused)]), config, catalog)
+    checked = ScanResult(files=[replace(result, unused_suppressions=unused)])
+    return Checked(checked, with_overrides(config, settings.overrides), analyser.catalog)
 
 
 def _directory_of(filename: str) -> Path:
@@ -329,8 +331,8 @@ def _projects(
     from privacy_lint.project.index import source_root
     from privacy_lint.project.plan import partitions, plan_scan
 
-    analyser, config = _configured(config_path, include_pseudonymous)
-    cache = _shared_cache(root, config, analyser) if use_cache else None
+    analyser, _ = _configured(config_path, include_pseudonymous)
+    cache = _shared_cache(root, analyser) if use_cache else None
     where = os.path.relpath(root)  # displayed as a scan from here displays them: the cache's keys name them so
     targets = [t for t in discover([where]) if isinstance(t, Target)]
     found: dict[Path | None, SharedProject] = {}
@@ -341,11 +343,10 @@ def _projects(
     return found
 
 
-def _shared_cache(root: Path, config: Config, analyser: Analyser) -> ResultCache | None:
+def _shared_cache(root: Path, analyser: Analyser) -> ResultCache | None:
     """The result cache `privacy-lint check` uses in this project, under the same salt; None when the folder
     cannot be created (a read-only checkout): everything is computed then."""
-    salt = digest(__version__, code_fingerprint(), analyser.catalog.fingerprint, repr(analyser.options))
-    cache = ResultCache(cache_root(None, config) if config.path else root / CACHE_DIR_NAME, salt)
+    cache = result_cache(root / CACHE_DIR_NAME, analyser.catalog, analyser.options)
     try:
         cache.folder.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -319,9 +319,9 @@ def explain(rule_id: str) -> None:
     by_name = {rule.name: rule for rule in RULES.values()}
     rule = RULES.get(rule_id.upper()) or by_name.get(rule_id.lower())
     if rule is None:
-        import difflib
+        from privacy_lint.packs.loader import close_matches
 
-        close = difflib.get_close_matches(rule_id, [*RULES, *by_name], n=1)
+        close = close_matches(rule_id, [*RULES, *by_name], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f" (rules: {', '.join(RULES)})"
         click.echo(f"privacy-lint: error: unknown rule {rule_id!r}{hint}", err=True)
         sys.exit(EXIT_USAGE)

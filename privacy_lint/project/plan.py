@@ -17,10 +17,9 @@ from pathlib import Path
 
 from privacy_lint.cache import ResultCache, digest
 from privacy_lint.engine.exports import Externals, ModuleSummary
-from privacy_lint.findings import Diagnostic
+from privacy_lint.findings import Diagnostic, FileResult
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.packs.classify import Classifier
-from privacy_lint.project.cycles import CycleRounds
 from privacy_lint.project.discovery import Target
 from privacy_lint.project.index import (
     FileIndex,
@@ -93,6 +92,30 @@ class Plan:
                 deps = (self._input_digests[g] for g in sorted(self.after[number]))
                 self._input_digests[number] = digest(*files, *deps)
         return self._input_digests[group]
+
+
+_UNCACHED_KINDS = frozenset({"read-error", "internal-error"})  # may not happen again: never cached
+
+
+def cached_result(cache: ResultCache, plan: Plan, unit: int, key: str) -> FileResult | None:
+    """A file's result the cache holds under `key`, with its summary when other modules use it."""
+    result = cache.load(key, "result", FileResult)
+    if result is not None and plan.exports(unit):
+        result.summary = cache.load(key, "summary", ModuleSummary)
+        if result.summary is None:
+            return None  # lost or damaged: analyse again rather than run without it
+    return result
+
+
+def store_result(
+    cache: ResultCache, plan: Plan, unit: int, key: str, result: FileResult, summary: ModuleSummary | None
+) -> None:
+    """A file's result (its summary apart) into the cache, unless what went wrong may not happen again."""
+    if any(d.kind in _UNCACHED_KINDS for d in result.diagnostics):
+        return
+    if summary is not None and plan.exports(unit):
+        cache.store(key, "summary", summary)
+    cache.store(key, "result", result)
 
 
 Indexed = tuple[str, FileIndex]  # a file's digest and its index entry
@@ -425,69 +448,3 @@ def modules_in_order(index: ProjectIndex, modules: Iterable[str]) -> list[list[s
         for i, name in enumerate(names)
     }
     return [[names[i] for i in group] for group in components(edges)]
-
-
-class OnDemand:
-    """Summaries computed when first needed, for tools shown one file at a time (the flake8 plugin): checking a
-    module first analyses the project modules it imports, transitively, each once per process, and settles the
-    import cycles among them (and its own) in rounds as a scan does (cycles.py)."""
-
-    def __init__(
-        self,
-        index: ProjectIndex,
-        analyse: Callable[[str, Externals], ModuleSummary | None],
-        known: Callable[[list[str]], dict[str, ModuleSummary] | None] = lambda group: None,
-        settled: Callable[[list[str]], None] = lambda group: None,
-    ) -> None:
-        self.index = index
-        self.analyse = analyse  # (module's file, externals) -> its summary
-        self.known = known  # a whole import cycle's summaries, when kept from before (a result cache)
-        self.settled = settled  # told when an import cycle has settled here
-        self.summaries: dict[str, ModuleSummary] = {}
-        self.done: set[str] = set()
-
-    def externals_for(self, module: str, path: str) -> Externals:
-        entry = self.index.modules.get(module)
-        if entry is None or Path(entry.path).resolve() != Path(path).resolve():
-            return Externals()  # not indexed, or another file of the same module name owns it (as in a scan)
-        for group in modules_in_order(self.index, closure(self.index, module)):
-            outside = self._outside(group)
-            if group == [module]:
-                return Externals(outside, self.index.aliases)  # every other group is a dependency, done above
-            if not set(group) <= self.done:
-                self.done.update(group)
-                if len(group) == 1:
-                    self._keep(group[0], self._summary(group[0], Externals(outside, self.index.aliases)))
-                else:
-                    self._settle(group, outside)
-            if module in group:  # its own import cycle, settled with it
-                seen = {m: self.summaries[m] for m in group if m != module and m in self.summaries}
-                return Externals({**outside, **seen}, self.index.aliases)
-        return Externals()
-
-    def _settle(self, group: list[str], outside: dict[str, ModuleSummary]) -> None:
-        known = self.known(group)
-        if known is not None:
-            for member, summary in known.items():
-                self._keep(member, summary)
-            return
-        rounds = CycleRounds(group, self.index.aliases, self.index.dependencies)
-        ready = rounds.ready()
-        while ready:
-            member = ready.pop(0)
-            externals = Externals({**outside, **rounds.seen_by(member)}, self.index.aliases, record=True)
-            ready.extend(rounds.record(member, self._summary(member, externals), externals.asked or ()))
-        for member in group:
-            self._keep(member, rounds.members[member].summary)
-        self.settled(group)
-
-    def _summary(self, module: str, externals: Externals) -> ModuleSummary | None:
-        return self.analyse(self.index.modules[module].path, externals)
-
-    def _keep(self, module: str, summary: ModuleSummary | None) -> None:
-        if summary is not None:
-            self.summaries[module] = summary
-
-    def _outside(self, group: list[str]) -> dict[str, ModuleSummary]:
-        needed = set().union(*(closure(self.index, m) for m in group)) - set(group)
-        return {m: self.summaries[m] for m in sorted(needed) if m in self.summaries}

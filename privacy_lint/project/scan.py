@@ -26,7 +26,7 @@ from privacy_lint.project.cycles import CycleRounds
 from privacy_lint.project.discovery import SKIPPED_DIRS, Missing, Target, decode_source, discover
 from privacy_lint.project.gate import Gate
 from privacy_lint.project.index import NewerSyntax, parse_python
-from privacy_lint.project.plan import Plan, as_context, partitions, plan_scan
+from privacy_lint.project.plan import Plan, as_context, cached_result, partitions, plan_scan, store_result
 from privacy_lint.project.progress import Progress
 from privacy_lint.project.workers import Analysed, Pool, analyse_in_worker, analyse_safely
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from privacy_lint.project.analyser import Analyser
 
 POOL_THRESHOLD = 16  # below this many files to analyse a pool costs more than it saves
-_UNCACHED_KINDS = frozenset({"read-error", "internal-error"})  # may not happen again: never cached
 
 
 def scan(
@@ -118,12 +117,7 @@ class _Run:
 
     def _cached(self, unit: int) -> FileResult | None:
         assert self.cache is not None
-        result = self.cache.load(self.keys[unit], "result", FileResult)
-        if result is not None and self.plan.exports(unit):
-            result.summary = self.cache.load(self.keys[unit], "summary", ModuleSummary)
-            if result.summary is None:
-                return None  # lost or damaged: analyse again rather than run without it
-        return result
+        return cached_result(self.cache, self.plan, unit, self.keys[unit])
 
     def _done(self, unit: int, result: FileResult, cached: bool = False, handed: Handed | None = None) -> None:
         """Record a file's result; its summary (in-process) or what the summary hands on (from a worker)."""
@@ -137,11 +131,8 @@ class _Run:
             self.handed[module] = handed
         if cached:
             self.cached += 1
-        elif self.cache is not None and not any(d.kind in _UNCACHED_KINDS for d in result.diagnostics):
-            key = self.keys[unit]
-            if summary is not None and self.plan.exports(unit):
-                self.cache.store(key, "summary", summary)
-            self.cache.store(key, "result", result)
+        elif self.cache is not None:
+            store_result(self.cache, self.plan, unit, self.keys[unit], result, summary)
         self.results[unit] = result
         if not self.plan.units[unit].context:
             self.progress.advance()

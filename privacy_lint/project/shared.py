@@ -1,9 +1,10 @@
 """A project as a tool shown one file at a time sees it (the flake8 plugin, an editor): the plan a scan makes,
 the scan's result cache (same keys: a hit costs no parse), the scan's pre-parse gate, and summaries computed on
-demand (project.plan.OnDemand) for what the cache does not hold, import cycles taken whole or settled here."""
+demand (OnDemand) for what the cache does not hold, import cycles taken whole or settled here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,9 @@ from typing import TYPE_CHECKING
 from privacy_lint.cache import ResultCache
 from privacy_lint.engine.exports import Externals, ModuleSummary
 from privacy_lint.findings import FileResult
+from privacy_lint.project.cycles import CycleRounds
+from privacy_lint.project.index import ProjectIndex
+from privacy_lint.project.plan import cached_result, closure, modules_in_order, store_result
 
 if TYPE_CHECKING:
     from privacy_lint.project.analyser import Analyser
@@ -18,13 +22,77 @@ if TYPE_CHECKING:
     from privacy_lint.project.plan import Plan
 
 
+class OnDemand:
+    """Summaries computed when first needed, for tools shown one file at a time (the flake8 plugin): checking a
+    module first analyses the project modules it imports, transitively, each once per process, and settles the
+    import cycles among them (and its own) in rounds as a scan does (cycles.py)."""
+
+    def __init__(
+        self,
+        index: ProjectIndex,
+        analyse: Callable[[str, Externals], ModuleSummary | None],
+        known: Callable[[list[str]], dict[str, ModuleSummary] | None] = lambda group: None,
+        settled: Callable[[list[str]], None] = lambda group: None,
+    ) -> None:
+        self.index = index
+        self.analyse = analyse  # (module's file, externals) -> its summary
+        self.known = known  # a whole import cycle's summaries, when kept from before (a result cache)
+        self.settled = settled  # told when an import cycle has settled here
+        self.summaries: dict[str, ModuleSummary] = {}
+        self.done: set[str] = set()
+
+    def externals_for(self, module: str, path: str) -> Externals:
+        entry = self.index.modules.get(module)
+        if entry is None or Path(entry.path).resolve() != Path(path).resolve():
+            return Externals()  # not indexed, or another file of the same module name owns it (as in a scan)
+        for group in modules_in_order(self.index, closure(self.index, module)):
+            outside = self._outside(group)
+            if group == [module]:
+                return Externals(outside, self.index.aliases)  # every other group is a dependency, done above
+            if not set(group) <= self.done:
+                self.done.update(group)
+                if len(group) == 1:
+                    self._keep(group[0], self._summary(group[0], Externals(outside, self.index.aliases)))
+                else:
+                    self._settle(group, outside)
+            if module in group:  # its own import cycle, settled with it
+                seen = {m: self.summaries[m] for m in group if m != module and m in self.summaries}
+                return Externals({**outside, **seen}, self.index.aliases)
+        return Externals()
+
+    def _settle(self, group: list[str], outside: dict[str, ModuleSummary]) -> None:
+        known = self.known(group)
+        if known is not None:
+            for member, summary in known.items():
+                self._keep(member, summary)
+            return
+        rounds = CycleRounds(group, self.index.aliases, self.index.dependencies)
+        ready = rounds.ready()
+        while ready:
+            member = ready.pop(0)
+            externals = Externals({**outside, **rounds.seen_by(member)}, self.index.aliases, record=True)
+            ready.extend(rounds.record(member, self._summary(member, externals), externals.asked or ()))
+        for member in group:
+            self._keep(member, rounds.members[member].summary)
+        self.settled(group)
+
+    def _summary(self, module: str, externals: Externals) -> ModuleSummary | None:
+        return self.analyse(self.index.modules[module].path, externals)
+
+    def _keep(self, module: str, summary: ModuleSummary | None) -> None:
+        if summary is not None:
+            self.summaries[module] = summary
+
+    def _outside(self, group: list[str]) -> dict[str, ModuleSummary]:
+        needed = set().union(*(closure(self.index, m) for m in group)) - set(group)
+        return {m: self.summaries[m] for m in sorted(needed) if m in self.summaries}
+
+
 class SharedProject:
     """A project as a tool shown one file at a time sees it: the plan a scan makes, the scan's result cache,
-    and summaries computed on demand (project.plan.OnDemand) for what the cache does not hold."""
+    and summaries computed on demand (OnDemand) for what the cache does not hold."""
 
     def __init__(self, plan: Plan, analyser: Analyser, cache: ResultCache | None) -> None:
-        from privacy_lint.project.plan import OnDemand
-
         self.plan, self.analyser, self.cache = plan, analyser, cache
         self.units = {t.target.path.resolve(): number for number, t in enumerate(plan.units)}
         self.last: dict[int, FileResult] = {}  # import-cycle members' latest results, stored once settled
@@ -37,7 +105,9 @@ class SharedProject:
         from privacy_lint.project.index import module_name
 
         unit = self.units.get(Path(filename).resolve())
-        if unit is not None and self._unchanged(unit, source):
+        # the buffer is the file the plan read (an editor's unsaved buffer is not): the cache may answer for it
+        on_disk = unit is not None and self._unchanged(unit, source)
+        if unit is not None and on_disk:
             group = self.plan.groups[self.plan.group_of[unit]]
             whole = len(group) > 1 and self._cycle_known([self.plan.units[u].module for u in group]) is not None
             cached = self._cached(unit, whole_cycle=whole)
@@ -46,11 +116,11 @@ class SharedProject:
         display = self.plan.units[unit].target.display if unit is not None else filename
         externals = self.on_demand.externals_for(module_name(filename), filename)
         export = unit is not None and self.plan.exports(unit)
-        if unit is not None and self._unchanged(unit, source) and self._gated(unit, externals):
+        if unit is not None and on_disk and self._gated(unit, externals):
             result = FileResult(display)  # nothing in it can lead to a finding: not parsed, as in a scan
         else:
             result = self.analyser.analyse_source(source, display, self.plan.index, externals, export)
-        if unit is not None and self._unchanged(unit, source):
+        if unit is not None and on_disk:
             self._store(unit, result)
         return named_as(replace(result, summary=None), filename)
 
@@ -123,24 +193,13 @@ class SharedProject:
         if self.cache is None or (self.plan.cycle(self.plan.group_of[unit]) and not whole_cycle):
             return None  # an import cycle's members settle together: taken whole (`_cycle_known`) or not at all
         if unit not in self.loaded:
-            key = self.plan.key(unit)
-            result = self.cache.load(key, "result", FileResult)
-            if result is not None and self.plan.exports(unit):
-                result.summary = self.cache.load(key, "summary", ModuleSummary)
-                if result.summary is None:
-                    result = None
-            self.loaded[unit] = result
+            self.loaded[unit] = cached_result(self.cache, self.plan, unit, self.plan.key(unit))
         return self.loaded[unit]
 
     def _store(self, unit: int, result: FileResult, whole_cycle: bool = False) -> None:
         if self.cache is None or (self.plan.cycle(self.plan.group_of[unit]) and not whole_cycle):
             return
-        if any(d.kind in ("read-error", "internal-error") for d in result.diagnostics):
-            return  # may not happen again: never cached (as in a scan)
-        key = self.plan.key(unit)
-        if result.summary is not None and self.plan.exports(unit):
-            self.cache.store(key, "summary", result.summary)
-        self.cache.store(key, "result", replace(result, summary=None))
+        store_result(self.cache, self.plan, unit, self.plan.key(unit), replace(result, summary=None), result.summary)
         self.loaded[unit] = result
 
 

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from privacy_lint.project.analyser import Analyser
 
 INDEX_CHUNK = 32  # files per first-pass task: enough to amortise a task's cost, small enough to balance
-PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 @dataclass
