@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -122,9 +123,34 @@ def timed(command: list[str], cwd: Path | None = None, env: dict[str, str] | Non
     return seconds, peak / 2**20
 
 
-def median_of(runs: int, command: list[str], **kwargs: object) -> tuple[float, float]:
-    results = [timed(command, **kwargs) for _ in range(runs)]  # type: ignore[arg-type]
+def median_of(runs: int, command: list[str], cold: Path | None = None, **kwargs: object) -> tuple[float, float]:
+    """The median wall time and the peak memory of `runs` runs; `cold`: a cache folder removed before each."""
+    results = []
+    for _ in range(runs):
+        if cold is not None:
+            shutil.rmtree(cold, ignore_errors=True)
+        results.append(timed(command, **kwargs))  # type: ignore[arg-type]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def flake8_measures(paths: list[str], runs: int) -> list[Measure]:
+    """flake8 as a developer runs it, from the corpora's folder (where the plugin keeps its cache): without the
+    plugin, with it cold and warm, and `--select PRV` cold (against `privacy-lint check`)."""
+    where = Path(os.path.commonpath(paths))
+    cache = where / ".privacy_lint_cache"
+    flake8 = [sys.executable, "-m", "flake8", "-j", "auto", "--exit-zero", "--output-file", os.devnull]
+    measures = [
+        Measure("flake8 without the plugin (--extend-ignore PRV)",
+                *median_of(runs, [*flake8, "--extend-ignore", "PRV", *paths], cwd=where)),
+        Measure("flake8 with the plugin, cold", *median_of(runs, [*flake8, *paths], cold=cache, cwd=where)),
+        Measure("flake8 with the plugin, warm", *median_of(runs, [*flake8, *paths], cwd=where)),
+        Measure("flake8 --select PRV, cold",
+                *median_of(runs, [*flake8, "--select", "PRV", *paths], cold=cache, cwd=where)),
+    ]  # fmt: skip
+    shutil.rmtree(cache, ignore_errors=True)
+    for measure in measures:
+        print(f"  {measure.tool}: {measure.seconds:.2f} s")
+    return measures
 
 
 def tool(name: str) -> str:
@@ -190,7 +216,6 @@ def bench_set(name: str, runs: int) -> list[dict[str, object]]:
         timed(warm)  # fill the cache
         measures.append(Measure("privacy-lint warm (cache filled)", *median_of(runs, warm)))
         peers = {
-            "flake8 --select PRV": [sys.executable, "-m", "flake8", "--select", "PRV", "-j", "auto", *paths],
             "bandit -r -q -f json": [tool("bandit"), "-r", "-q", "-f", "json", "-o", os.devnull, *paths],
             "semgrep, one taint rule": [tool("semgrep"), "scan", "--config", str(rule), *SEMGREP_FLAGS, *paths],
             "ruff check --select ALL --no-cache": [str(BIN / "ruff"), "check", *RUFF_FLAGS, *paths],
@@ -199,6 +224,7 @@ def bench_set(name: str, runs: int) -> list[dict[str, object]]:
         for label, command in peers.items():
             measures.append(Measure(label, *median_of(runs, command, env=env)))
             print(f"  {label}: {measures[-1].seconds:.2f} s")
+        measures += flake8_measures(paths, runs)
         file_list = work / "files.txt"
         file_list.write_text("\n".join(map(str, files)))
         ast_command = [
@@ -274,7 +300,45 @@ def render(rows: list[dict[str, object]], small: list[tuple[str, float]]) -> str
     gate = ", ".join(f"{s}: {'identical' if ok else 'DIFFERENT'}" for s, ok in _gate_rows(rows))
     lines += ["", f"Pre-parse gate, findings with and without it: {gate}.", "", "| one small file | wall s |"]
     lines += ["| --- | ---: |", *(f"| {label} | {seconds:.2f} |" for label, seconds in small)]
+    lines += ["", *target_lines(rows, small)]
     return "\n".join(lines) + "\n"
+
+
+TARGETS = (  # (what, the row measured, the row it is compared with, the largest ratio that meets the target)
+    ("flake8 with the plugin vs without, warm", "flake8 with the plugin, warm",
+     "flake8 without the plugin (--extend-ignore PRV)", 1.2),
+    ("flake8 with the plugin vs without, cold", "flake8 with the plugin, cold",
+     "flake8 without the plugin (--extend-ignore PRV)", 1.5),
+    ("`flake8 --select PRV` vs `privacy-lint check`, cold", "flake8 --select PRV, cold",
+     "privacy-lint cold, default jobs", 1.3),
+    ("cold scan, default jobs, vs bandit", "privacy-lint cold, default jobs", "bandit -r -q -f json", 0.5),
+    ("cold scan vs semgrep with one taint rule", "privacy-lint cold, default jobs", "semgrep, one taint rule", 1.0),
+    ("warm re-run vs cold", "privacy-lint warm (cache filled)", "privacy-lint cold, default jobs", 0.05),
+)  # fmt: skip
+FLOOR = "floor: python -c 'import libcst; libcst.parse_module(...)'"
+
+
+def target_lines(rows: list[dict[str, object]], small: list[tuple[str, float]]) -> list[str]:
+    """Every speed and memory target of this run, met or missed: Django's rows, one file, the large set's memory."""
+    seconds = {(row["set"], row["tool"]): float(row["seconds"]) for row in rows}  # type: ignore[arg-type]
+    lines = ["| target (Django unless said) | measured | at most | |", "| --- | ---: | ---: | --- |"]
+
+    def line(what: str, ratio: float, bound: float, shown: str) -> None:
+        lines.append(f"| {what} | {shown} | {bound} | {'met' if ratio <= bound else 'missed'} |")
+
+    for what, measured, against, bound in TARGETS:
+        if ("django", measured) in seconds and ("django", against) in seconds:
+            ratio = seconds["django", measured] / seconds["django", against]
+            line(what, ratio, bound, f"{ratio:.2f}x ({seconds['django', measured]:.2f} s)")
+    one = dict(small)
+    if FLOOR in one:
+        ratio = one["privacy-lint check (one file with a finding, no cache)"] / one[FLOOR]
+        line("one small file with a finding vs the LibCST floor", ratio, 1.3, f"{ratio:.2f}x")
+    tested = [row["peak_mb"] for row in rows if row["set"] == "large" and "--include-tests" in str(row["tool"])]
+    peak = tested[0] if tested else None
+    if peak is not None:
+        line("peak memory, large set, `--include-tests` (MB)", float(peak), 400, f"{peak} MB")  # type: ignore[arg-type]
+    return lines
 
 
 def _gate_rows(rows: list[dict[str, object]]) -> list[tuple[object, object]]:

@@ -259,6 +259,20 @@ def check_source(
     return found.findings
 
 
+def prefill(paths: tuple[str, ...], include_tests: bool, include_pseudonymous: bool, jobs: int = 0) -> bool:
+    """Fill the result cache for `paths` with one scan, spread over cores, before a tool that checks one file per
+    call (flake8's workers) asks for them: each call is then a cache hit, instead of every worker analysing the
+    import closure of its files, big import cycles included, on its own. False when nothing could be filled (a
+    configuration error, which each file's check reports, or a cache that cannot be written)."""
+    overrides = Overrides(include_pseudonymous=include_pseudonymous or None)  # None: as the configuration says
+    settings = Settings(paths=paths, include_tests=include_tests, jobs=jobs, overrides=overrides)
+    try:
+        check_paths(settings)
+    except (UsageError, OSError):
+        return False
+    return True
+
+
 def check_stdin(source: str, filename: str, settings: Settings) -> Checked:
     """`privacy-lint check - --stdin-filename PATH`: one buffer, reported like a scan of that one file."""
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from privacy_lint import __version__
@@ -31,6 +32,22 @@ def _prv_selected(options: Any) -> bool:
         return False
     ignored = codes("ignore") + codes("extend_ignore")
     return not any("PRV".startswith(c) for c in ignored)
+
+
+def _checks_many_files(options: Any) -> bool:
+    """A run over a folder or several files, from flake8's main process (with the `spawn` start method every
+    worker parses the options again: they must not each scan)."""
+    import multiprocessing
+
+    names = list(getattr(options, "filenames", None) or ["."])
+    if multiprocessing.parent_process() is not None or "-" in names:
+        return False
+    return len(names) > 1 or Path(names[0]).is_dir()
+
+
+def _jobs(options: Any) -> int:
+    jobs = getattr(options, "jobs", None)
+    return 0 if jobs is None or getattr(jobs, "is_auto", True) else max(int(jobs.n_jobs), 1)
 
 
 class PrivacyLintChecker:
@@ -84,6 +101,12 @@ class PrivacyLintChecker:
         cls.min_confidence = options.privacy_lint_min_confidence
         cls.include_pseudonymous = options.privacy_lint_include_pseudonymous
         cls.enabled = _prv_selected(options)
+        if cls.enabled and cls.use_cache and _checks_many_files(options):
+            from privacy_lint.api import prefill
+
+            # one scan over the cores fills the cache flake8's workers then read: without it every worker would
+            # analyse its files' whole import closure (a framework's big import cycle included) on its own
+            prefill(tuple(options.filenames or (".",)), cls.include_tests, cls.include_pseudonymous, _jobs(options))
 
     def run(self) -> Iterator[tuple[int, int, str, type[PrivacyLintChecker]]]:
         if not self.enabled:

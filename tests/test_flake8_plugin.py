@@ -68,3 +68,45 @@ def test_flake8_noqa_and_named_ignores(tmp_path: Path) -> None:
         timeout=120,
     )
     assert high.stdout.count("PRV001") == 2
+
+
+def test_a_folder_is_scanned_once_up_front_with_the_same_findings(tmp_path: Path) -> None:
+    """flake8 on a folder fills the cache with one scan before its workers start; the findings are those its
+    workers compute file by file without the cache."""
+    (tmp_path / "pyproject.toml").write_text("[tool.privacy-lint]\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "audit.py").write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef record(address):\n    log.info(address)\n"
+    )
+    (app / "views.py").write_text("from app.audit import record\n\n\ndef view(user):\n    record(user.email)\n")
+
+    def flake8(*args: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "flake8", "--select", "PRV", "-j", "2", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert done.returncode == 1, done.stderr
+        return sorted(done.stdout.splitlines())
+
+    by_file = flake8("--privacy-lint-no-cache", "app/__init__.py", "app/audit.py", "app/views.py")
+    assert not (tmp_path / ".privacy_lint_cache").exists()
+    assert any("PRV001" in line and "views.py" in line for line in by_file)
+    assert flake8("app") == by_file
+    assert any((tmp_path / ".privacy_lint_cache").iterdir())
+    assert flake8("app") == by_file  # read back from the cache the scan filled
+
+
+def test_only_flake8s_main_process_scans_up_front() -> None:
+    from argparse import Namespace
+
+    from privacy_lint.flake8_plugin import _checks_many_files
+
+    assert _checks_many_files(Namespace(filenames=["."]))
+    assert _checks_many_files(Namespace(filenames=["a.py", "b.py"]))
+    assert not _checks_many_files(Namespace(filenames=[__file__]))
+    assert not _checks_many_files(Namespace(filenames=["-"]))
