@@ -30,6 +30,7 @@ from privacy_lint.config import (
     resolve_config,
     with_overrides,
 )
+from privacy_lint.declarations import Policy
 from privacy_lint.engine.options import DEFAULT_FILE_TIMEOUT, EngineOptions
 from privacy_lint.findings import CONFIDENCES, NOTE_KINDS, SEVERITIES, FileResult, Finding, ScanResult
 from privacy_lint.packs.catalog import Catalog, RulePackError
@@ -65,6 +66,7 @@ class Settings:
     diff_ref: str | None = None  # only findings on lines changed since this git reference
     baseline: str | None = None  # only findings not recorded in this baseline file
     progress: bool = False
+    report_declared: bool = False  # also report transfers within a declared recipient's declaration
     debug: bool = False  # configuration errors raise; internal-error diagnostics carry their traceback
 
 
@@ -152,10 +154,17 @@ def reported(finding: Finding, config: Config, min_confidence: str | None = None
     return CONFIDENCES.index(finding.confidence) >= CONFIDENCES.index(floor)
 
 
-def filter_findings(findings: Iterable[Finding], config: Config, min_confidence: str | None = None) -> list[Finding]:
-    """The configuration's per-file ignores and severities applied, then the selection: what every front end
-    reports of a file's findings."""
-    return [f for f in adjust_findings(list(findings), config) if reported(f, config, min_confidence)]
+def filter_findings(
+    findings: Iterable[Finding],
+    config: Config,
+    catalog: Catalog,
+    min_confidence: str | None = None,
+    report_declared: bool = False,
+) -> list[Finding]:
+    """The declared recipients' policy (declarations.py), the configuration's per-file ignores and severities,
+    then the selection: what every front end reports of a file's findings."""
+    declared = Policy(config.recipients, catalog).apply(list(findings), report_declared)
+    return [f for f in adjust_findings(declared, config) if reported(f, config, min_confidence)]
 
 
 # ---------------------------------------------------------------------------------------- runs
@@ -189,7 +198,7 @@ def check_paths(settings: Settings) -> Checked:
     files = []
     hidden_by_diff = 0
     for result in scanned.files:
-        findings = filter_findings(result.findings, config)
+        findings = filter_findings(result.findings, config, catalog, report_declared=settings.report_declared)
         if changed is not None:
             from privacy_lint.gitdiff import touches_change
 
@@ -207,7 +216,10 @@ def report_paths(settings: Settings) -> tuple[Checked, frozenset[Finding] | None
     without a baseline: every finding is new). The baseline does not hide findings from the report."""
     config, catalog = configure(settings)
     scanned = scan_paths(settings, config, catalog)
-    files = [replace(r, findings=filter_findings(r.findings, config)) for r in scanned.files]
+    # declared transfers stay: the report shows them with their declaration
+    files = [
+        replace(r, findings=filter_findings(r.findings, config, catalog, report_declared=True)) for r in scanned.files
+    ]
     checked = Checked(replace(scanned, files=files), config, catalog)
     if not settings.baseline:
         return checked, None
@@ -277,7 +289,9 @@ def check_stdin(source: str, filename: str, settings: Settings) -> Checked:
     """`privacy-lint check - --stdin-filename PATH`: one buffer, reported like a scan of that one file."""
     try:
         analyser, config = _configured(_config_for(_directory_of(filename)), False)
-        result = _source_result(source, filename, False, None, True, settings.overrides, settings.use_cache)
+        result = _source_result(
+            source, filename, False, None, True, settings.overrides, settings.use_cache, settings.report_declared
+        )
     except (ConfigError, RulePackError) as exc:
         if settings.debug:
             raise
@@ -299,6 +313,7 @@ def _source_result(
     honour_noqa: bool,
     overrides: Overrides | None,
     use_cache: bool,
+    report_declared: bool = False,
 ) -> FileResult:
     """One buffer's result, from the result cache `privacy-lint check` fills when its file and the files it
     depends on are unchanged (a hit costs no parse), else analysed with the summaries of the modules it imports
@@ -306,7 +321,7 @@ def _source_result(
     directory = _directory_of(filename)
     config_path = _config_for(directory)
     pseudonymous = include_pseudonymous or bool(overrides and overrides.include_pseudonymous)
-    _, config = _configured(config_path, pseudonymous)
+    analyser, config = _configured(config_path, pseudonymous)
     config = with_overrides(config, overrides)
     project = _project(_root_for(config, directory), config_path, pseudonymous, filename, use_cache)
     result = project.result_of(source, filename)
@@ -314,7 +329,9 @@ def _source_result(
     if not honour_noqa:  # the caller applies noqa comments itself (flake8): give it what they silenced
         noqa = [finding for finding, note in result.suppressed if note.kind == "noqa"]
         findings = sorted([*findings, *noqa], key=lambda f: (f.span.line, f.span.col, f.rule))
-    return replace(result, findings=filter_findings(findings, config, min_confidence))
+    return replace(
+        result, findings=filter_findings(findings, config, analyser.catalog, min_confidence, report_declared)
+    )
 
 
 @lru_cache(maxsize=256)

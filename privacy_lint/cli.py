@@ -122,6 +122,7 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (3 still means incomplete).")
 @click.option("--prune-baseline", is_flag=True, help="With --baseline: remove its stale entries from the file.")
 @click.option("--stdin-filename", metavar="PATH", help="With `-` as the path: the file the buffer on stdin stands for.")
+@click.option("--report-declared", is_flag=True, help="Also report transfers a recipient's declaration covers.")
 @scan_options
 def check(paths: tuple[str, ...], **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report personal-data findings; `-` reads one file's
@@ -136,6 +137,7 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
     )
     settings = replace(settings, require_reason=o["require_reason"])
     settings = replace(settings, report_unused_suppressions=o["report_unused_suppressions"])
+    settings = replace(settings, report_declared=o["report_declared"])
     if paths == ("-",):
         checked = _run(lambda s: api.check_stdin(sys.stdin.read(), o["stdin_filename"] or "stdin", s), settings)
     else:
@@ -277,7 +279,8 @@ def report(paths: tuple[str, ...], **options: Any) -> None:
     if diagnostics:
         click.echo(diagnostics, err=True, nl=False)
     root = Path(paths[0] if paths else ".")
-    built = build_report(checked.scan, checked.catalog, root, describe(checked.config), new)
+    config = checked.config
+    built = build_report(checked.scan, checked.catalog, root, describe(config), new, config.recipients)
     text = RENDERERS[options["output_format"]](built, checked.catalog)
     if options["output"]:
         Path(options["output"]).write_text(text, encoding="utf-8")

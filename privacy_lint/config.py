@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from privacy_lint.cache import ResultCache
+from privacy_lint.declarations import Declaration, DeclarationError, check_categories, parse_declarations
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
 from privacy_lint.packs.catalog import SERVICES, Catalog
 from privacy_lint.packs.loader import close_matches
@@ -29,9 +30,9 @@ class ConfigError(Exception):
         super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
 
 
-_STR, _STRS, _BOOL, _CODES_TABLE, _LEVELS, _NAMES_TABLE, _SINKS = (
+_STR, _STRS, _BOOL, _CODES_TABLE, _LEVELS, _NAMES_TABLE, _SINKS, _TABLES = (
     "a string", "a list of strings", "true or false", "a table of rule-code lists", "a table of severities",
-    "a table of name lists", "an array of tables",
+    "a table of name lists", "an array of tables", "a table of tables",
 )  # fmt: skip
 
 KEYS: dict[str, str] = {
@@ -52,6 +53,7 @@ KEYS: dict[str, str] = {
     "consent-checks": _STRS,
     "consent-decorators": _STRS,
     "internal-hosts": _STRS,
+    "recipients": _TABLES,
 }
 SINK_KEYS = ("calls", "destination", "service")
 
@@ -75,6 +77,7 @@ class Config:
     extra_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
     extensions: dict[str, Any] = field(default_factory=dict)  # person-objects, sinks...: as written, for `config`
+    recipients: dict[str, Declaration] = field(default_factory=dict)  # declared recipients (declarations.py)
 
     def set(self, key: str, value: Any, origin: str) -> None:
         setattr(self, key.replace("-", "_"), value)
@@ -125,6 +128,7 @@ def _check_type(path: str, key: str, value: Any, expected: str) -> None:
         _NAMES_TABLE: isinstance(value, dict)
         and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in value.values()),
         _SINKS: isinstance(value, list) and all(isinstance(v, dict) for v in value),
+        _TABLES: isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()),
     }[expected]
     if not ok:
         raise ConfigError(path, key, f"expected {expected}")
@@ -220,6 +224,11 @@ def load_config(path: Path | None) -> Config:
     if "personal-data" in raw:
         config.set("extra-names", {cat: tuple(names) for cat, names in raw["personal-data"].items()}, origin)
         config.origins["personal-data"] = origin
+    if "recipients" in raw:
+        try:
+            config.set("recipients", parse_declarations(raw["recipients"]), origin)
+        except DeclarationError as exc:
+            raise ConfigError(where, exc.key, str(exc)) from None
     config.inline_pack = _inline_pack(where, raw)
     for key in EXTENSION_KEYS:
         if key in raw:
@@ -297,9 +306,21 @@ def catalog_for(config: Config, extra_packs: tuple[Path, ...] = (), cache: Resul
 
     packs = [*config.rule_packs, *extra_packs]
     if not packs and len(config.inline_pack) <= 1 and not config.extra_names:
-        return load_catalog(cache=cache) if cache is not None else default_catalog()
+        catalog = load_catalog(cache=cache) if cache is not None else default_catalog()
+        checked_declarations(config, catalog)
+        return catalog
     where = f"{config.path} [tool.privacy-lint]" if config.path else "configuration"
-    return load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where, cache)
+    catalog = load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where, cache)
+    checked_declarations(config, catalog)
+    return catalog
+
+
+def checked_declarations(config: Config, catalog: Catalog) -> None:
+    """The declared recipients' categories, against the catalogue the configuration selects."""
+    try:
+        check_categories(config.recipients, catalog)
+    except DeclarationError as exc:
+        raise ConfigError(str(config.path), exc.key, str(exc)) from None
 
 
 def adjust_findings(findings: list[Finding], config: Config) -> list[Finding]:
@@ -352,6 +373,13 @@ def describe(config: Config) -> str:
     for sink in config.extensions.get("sinks", []):  # an array of tables comes after the keys
         lines += ["", f"[[tool.{TABLE}.sinks]]  # {config.origins.get('sinks', 'default')}"]
         lines += [f"{key} = {_toml(value)}" for key, value in sink.items()]
+    for name, declaration in config.recipients.items():
+        lines += ["", f"[tool.{TABLE}.recipients.{_toml(name)}]  # {config.origins.get('recipients', 'default')}"]
+        lines.append(f"categories = {_toml(list(declaration.categories))}")
+        for key in ("purpose", "legal-basis", "dpa", "retention"):
+            value = getattr(declaration, key.replace("-", "_"))
+            if value:
+                lines.append(f"{key} = {_toml(value)}")
     return "\n".join(lines) + "\n"
 
 

@@ -14,7 +14,7 @@ LAYERS = [
     {"packs"},  # the rule packs and what is built from them
     {"engine"},  # one module's interpretation
     {"project"},  # the whole project: discovery, index, plan, cache, scan
-    {"config", "fingerprint", "baseline", "gitdiff", "report", "formats", "fixture_labels"},  # around a scan
+    {"config", "declarations", "fingerprint", "baseline", "gitdiff", "report", "formats", "fixture_labels"},  # around a scan
     {"api"},  # the pipeline every front end uses
     {"cli", "flake8_plugin", "__main__"},  # front ends
 ]

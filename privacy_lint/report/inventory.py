@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from privacy_lint import __version__
+from privacy_lint.declarations import Declaration, Policy
 from privacy_lint.findings import SEVERITIES, Finding, ScanResult
 from privacy_lint.formats.source import SourceLines
 from privacy_lint.packs.catalog import SENSITIVITIES, Catalog
@@ -100,10 +101,14 @@ class Recipient:
     needs_consent: bool = False  # the rule packs say this kind of recipient (analytics, marketing...) needs it
     special: bool = False  # it receives a special category of data (GDPR Art. 9)
     accepted: list[str] = field(default_factory=list)  # reasons given for call sites accepted as they are
+    declaration: Declaration | None = None  # what the team declared it for ([tool.privacy-lint.recipients])
+    undeclared: list[str] = field(default_factory=list)  # categories it receives that its declaration does not list
 
     @property
     def consent(self) -> str:
         """What the code shows of consent, in plain words."""
+        if self.declaration is not None and self.declaration.legal_basis not in ("", "consent"):
+            return f"not needed: legal basis {self.declaration.legal_basis} (declared)"
         if not self.needs_consent:
             return "not needed for this kind of recipient"
         if not self.guarded_sites:
@@ -119,6 +124,11 @@ class Recipient:
         """What the reviewer still has to establish: the code cannot show it."""
         if self.service in INTERNAL_SERVICES:
             return "whether the data is needed there, and how long it is kept"
+        if self.declaration is not None:
+            missing = [k for k in ("purpose", "legal_basis", "dpa", "retention") if not getattr(self.declaration, k)]
+            gaps = f"; the declaration gives no {', '.join(m.replace('_', ' ') for m in missing)}" if missing else ""
+            extra = f"; undeclared data: {', '.join(self.undeclared)}" if self.undeclared else ""
+            return f"whether the declaration is still current{gaps}{extra}"
         basis = "the legal basis (consent)" if self.needs_consent else "the legal basis (GDPR Art. 6)"
         special = "; a condition of Art. 9 for special categories" if self.special else ""
         return f"{basis}, a processing agreement (Art. 28){special}"
@@ -153,6 +163,7 @@ class Report:
     findings: list[ReportFinding]
     accepted: list[ReportFinding]
     processing: list[dict[str, Any]]
+    stale_declarations: list[Declaration] = field(default_factory=list)  # declared, but the code sends them nothing
 
     def to_json(self) -> str:
         data = {
@@ -164,16 +175,24 @@ class Report:
             "findings": [asdict(f) for f in self.findings],
             "accepted_risks": [asdict(f) for f in self.accepted],
             "record_of_processing_draft": self.processing,
+            "stale_declarations": [asdict(d) for d in self.stale_declarations],
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def build_report(
-    result: ScanResult, catalog: Catalog, root: Path, config_text: str, new: frozenset[Finding] | None
+    result: ScanResult,
+    catalog: Catalog,
+    root: Path,
+    config_text: str,
+    new: frozenset[Finding] | None,
+    declarations: dict[str, Declaration] | None = None,
 ) -> Report:
-    """`new`: the findings that are not in the baseline (None: no baseline, every finding is new)."""
+    """`new`: the findings that are not in the baseline (None: no baseline, every finding is new);
+    `declarations`: the recipients the configuration declares."""
     from privacy_lint.fingerprint import fingerprints
 
+    policy = Policy(declarations or {}, catalog)
     findings = [f for r in result.files for f in r.findings]
     prints = dict(zip(map(id, findings), fingerprints(findings), strict=True))
     reported = findings
@@ -193,8 +212,8 @@ def build_report(
     flows: list[tuple[Finding, str | None]] = [(f, None) for f in findings]
     flows += [(f, reason) for (f, _), reason in zip(accepted_pairs, reasons, strict=True)]
     inventory = _inventory(flows, result, catalog)
-    recipients = _recipients(flows, catalog)
-    consent_flows = [f for f in transfers if f.service in catalog.consent_services]
+    recipients = _recipients(flows, catalog, policy)
+    consent_flows = [f for f in transfers if policy.needs_consent(f.destination, f.service)]
     covered = sum(1 for f in consent_flows if f.guarded)
     summary = {
         "files_scanned": len(result.files),
@@ -214,25 +233,50 @@ def build_report(
         "consent_coverage": round(covered / len(consent_flows), 3) if consent_flows else None,
         "top_risks": [f.message for f in report_findings[:TOP_RISKS]],
         "guarded_transfers": len(guarded),
+        "undeclared_recipients": [r.destination for r in recipients if _undeclared(r) and declarations],
     }
-    processing = [
-        {
-            "purpose": purpose,
-            "recipients": sorted({r.destination for r in group}),
-            "categories": sorted({c for r in group for c in r.categories}),
-            "status": "draft derived from code: confirm purpose, legal basis and retention",
-        }
-        for purpose, group in _by_purpose(recipients).items()
-    ]
+    sent_to = {r.destination.casefold() for r in recipients}
+    stale = [d for name, d in (declarations or {}).items() if name.casefold() not in sent_to]
+    summary["stale_declarations"] = [d.recipient for d in stale]
+    processing = [_processing(purpose, group) for purpose, group in _by_purpose(recipients).items()]
     return Report(
-        _meta(root, catalog, config_text), summary, inventory, recipients, report_findings, accepted, processing
+        _meta(root, catalog, config_text), summary, inventory, recipients, report_findings, accepted, processing, stale
     )
 
 
+def _undeclared(recipient: Recipient) -> bool:
+    return recipient.declaration is None and recipient.service not in INTERNAL_SERVICES
+
+
+def _processing(purpose: str, group: list[Recipient]) -> dict[str, Any]:
+    """One purpose of the record of processing: the declarations where the team made them, else a draft."""
+    declared = [r for r in group if r.declaration is not None]
+    return {
+        "purpose": purpose,
+        "recipients": sorted({r.destination for r in group}),
+        "categories": sorted({c for r in group for c in r.categories}),
+        "declared": [
+            {
+                "recipient": r.destination,
+                "legal_basis": r.declaration.legal_basis,
+                "dpa": r.declaration.dpa,
+                "retention": r.declaration.retention,
+            }
+            for r in declared
+            if r.declaration is not None
+        ],
+        "status": "declared in the configuration"
+        if len(declared) == len(group)
+        else "draft derived from code: confirm purpose, legal basis and retention",
+    }
+
+
 def _by_purpose(recipients: list[Recipient]) -> dict[str, list[Recipient]]:
+    """Recipients by purpose: the declared one, else the one inferred from the kind of recipient."""
     grouped: dict[str, list[Recipient]] = defaultdict(list)
     for recipient in recipients:
-        grouped[recipient.purpose].append(recipient)
+        declared = recipient.declaration.purpose if recipient.declaration is not None else ""
+        grouped[declared or recipient.purpose].append(recipient)
     return dict(sorted(grouped.items()))
 
 
@@ -283,15 +327,18 @@ def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, cata
     return ordered
 
 
-def _recipients(flows: list[tuple[Finding, str | None]], catalog: Catalog) -> list[Recipient]:
+def _recipients(flows: list[tuple[Finding, str | None]], catalog: Catalog, policy: Policy) -> list[Recipient]:
     found: dict[tuple[str, str], Recipient] = {}
     for finding, accepted in flows:
         if finding.rule == "PRV201":
             continue  # counted with the same call's PRV101/PRV102
         key = (finding.destination, finding.service)
         purpose = PURPOSES.get(finding.service, finding.service)
-        needs = finding.service in catalog.consent_services
-        recipient = found.setdefault(key, Recipient(finding.destination, finding.service, purpose, needs_consent=needs))
+        needs = policy.needs_consent(finding.destination, finding.service)
+        declaration = policy.declaration_for(finding.destination)
+        recipient = found.setdefault(
+            key, Recipient(finding.destination, finding.service, purpose, needs_consent=needs, declaration=declaration)
+        )
         if accepted is not None and accepted not in recipient.accepted:
             recipient.accepted.append(accepted)
         for category in finding.categories:
@@ -299,6 +346,8 @@ def _recipients(flows: list[tuple[Finding, str | None]], catalog: Catalog) -> li
             recipient.special = recipient.special or catalog.categories[category].sensitivity == "special"
             if label not in recipient.categories:
                 recipient.categories.append(label)
+            if declaration is not None and not declaration.covers(category) and label not in recipient.undeclared:
+                recipient.undeclared.append(label)
         site = f"{finding.path}:{finding.span.line}"
         if site not in recipient.call_sites:
             recipient.call_sites.append(site)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from privacy_lint.findings import plural
 from privacy_lint.packs.catalog import Catalog
-from privacy_lint.report.inventory import Report
+from privacy_lint.report.inventory import Recipient, Report
 from privacy_lint.rules import INTERNAL_SERVICES
 
 MARKDOWN_ROWS = 25  # a PR comment stays readable (and under GitHub's 65,536 characters)
@@ -42,6 +42,7 @@ def render_html(report: Report, catalog: Catalog) -> str:
         findings=report.findings,
         accepted=report.accepted,
         processing=report.processing,
+        stale_declarations=report.stale_declarations,
         charts=charts,
         matrix=matrix(report.inventory, report.recipients),
         limit=HTML_LIST_LIMIT,
@@ -85,12 +86,16 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
     lines += ["", "### Third parties", ""]
     external = [r for r in report.recipients if r.service not in INTERNAL_SERVICES]
     if external:
-        lines += ["| recipient | kind | data | call sites | consent in the code |", "| --- | --- | --- | ---: | --- |"]
+        lines += [
+            "| recipient | kind | data | call sites | consent in the code | declared |",
+            "| --- | --- | --- | ---: | --- | --- |",
+        ]
         for recipient in external[:MARKDOWN_ROWS]:
             accepted = " (accepted)" if recipient.accepted else ""
             lines.append(
                 f"| {_cell(recipient.destination)}{accepted} | {recipient.service} | "
-                f"{_cell(', '.join(recipient.categories))} | {len(recipient.call_sites)} | {recipient.consent} |"
+                f"{_cell(', '.join(recipient.categories))} | {len(recipient.call_sites)} | {recipient.consent} | "
+                f"{_cell(_declared(recipient))} |"
             )
         if len(external) > MARKDOWN_ROWS:
             lines.append(f"\n… and {len(external) - MARKDOWN_ROWS} more.")
@@ -102,6 +107,14 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
             f"{plural(len(report.accepted), 'accepted risk')} (suppressed with a reason) in the full report.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _declared(recipient: Recipient) -> str:
+    declaration = recipient.declaration
+    if declaration is None:
+        return "no"
+    said = ", ".join(part for part in (declaration.purpose, declaration.legal_basis) if part) or "yes"
+    return said + (f"; not for {', '.join(recipient.undeclared)}" if recipient.undeclared else "")
 
 
 def _source_link() -> Callable[[str, int], str] | None:
