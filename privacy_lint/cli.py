@@ -289,6 +289,51 @@ def report(paths: tuple[str, ...], **options: Any) -> None:
         click.echo(text, nl=False)
 
 
+@main.command(name="diff")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--base", "base_ref", metavar="REF", help="Compare with the merge base of REF (default: origin/HEAD, main)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown: a pull-request comment; json: for tools (schema_version 1).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the comparison to FILE.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["new-recipient", "new-flow", "new-undeclared"]),
+    multiple=True,
+    help="Exit 1 when the change adds a recipient, a flow, or a flow no declaration covers; repeatable.",
+)
+@click.option("--allow-incomplete", is_flag=True, help="Exit as if every file could be analysed (3 otherwise).")
+@scan_options
+def diff(paths: tuple[str, ...], **options: Any) -> None:
+    """What a change does with personal data: the (data, recipient) pairs it adds and removes against the merge
+    base with --base, with call sites, flows and consent; recipients that appear or disappear."""
+    from privacy_lint.api import EXIT_FINDINGS, EXIT_INCOMPLETE
+    from privacy_lint.report.diff_render import RENDERERS
+    from privacy_lint.review import diff_paths
+
+    settings = _scan_settings(paths, {**options, "quiet": True})
+    compared = _run(lambda s: diff_paths(s, options["base_ref"]), settings)
+    text = RENDERERS[options["output_format"]](compared)
+    if options["output"]:
+        Path(options["output"]).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if compared.incomplete and not options["allow_incomplete"]:
+        click.echo(f"privacy-lint: diff: {plural(len(compared.incomplete), 'file')} could not be analysed", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+    tripped = compared.tripped(options["fail_on"])
+    if tripped:
+        click.echo(f"privacy-lint: diff: the change trips --fail-on {', '.join(tripped)}", err=True)
+    sys.exit(EXIT_FINDINGS if tripped else EXIT_CLEAN)
+
+
 @main.command(name="config")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Settings file to read.")

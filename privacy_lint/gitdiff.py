@@ -2,12 +2,14 @@
 
 Committed, staged and unstaged changes all count, and files git does not track yet count whole, so a
 pull-request check and a local run before committing see the same thing. Works in a detached-HEAD checkout.
+`privacy-lint diff` reads the merge base's tree from git's objects (`base_tree`), never touching the checkout.
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +94,53 @@ def provenance(start: Path) -> dict[str, Any] | None:
     if top.resolve() == start.resolve():
         found["mappedTo"] = {"uriBaseId": "%SRCROOT%"}
     return found
+
+
+# What a scan of the base reads: Python files, and the files that say which of them to scan.
+BASE_FILES = (".py", ".pyi", "pyproject.toml", ".gitignore")
+DEFAULT_BRANCHES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
+
+
+def toplevel(start: Path) -> Path:
+    try:
+        return Path(_git(["rev-parse", "--show-toplevel"], start.resolve()).strip())
+    except DiffError:
+        raise DiffError(f"{start} is not inside a git repository") from None
+
+
+def default_base(top: Path) -> str:
+    """The repository's default branch: what origin/HEAD names, else the first of the usual names that exists."""
+    for ref in DEFAULT_BRANCHES:
+        try:
+            _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+            return ref
+        except DiffError:
+            continue
+    raise DiffError("no default branch found (origin/HEAD, main, master): name the base with --base REF")
+
+
+def merge_base(top: Path, ref: str) -> str:
+    try:
+        return _git(["merge-base", ref, "HEAD"], top).strip()
+    except DiffError as exc:
+        hint = " (in a shallow clone, fetch the history: `fetch-depth: 0` on GitHub, `GIT_DEPTH: 0` on GitLab)"
+        raise DiffError(f"cannot find the merge base with {ref!r}: {exc}{hint}") from None
+
+
+def base_tree(top: Path, commit: str, into: Path) -> None:
+    """The commit's Python files (and the files that select them) written under `into`, streamed from
+    `git archive`: the working tree and the index are never touched."""
+    try:
+        process = subprocess.Popen(["git", "archive", "--format=tar", commit], cwd=top, stdout=subprocess.PIPE)
+    except FileNotFoundError:
+        raise DiffError("privacy-lint diff needs git, which is not installed") from None
+    assert process.stdout is not None
+    with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+        for member in archive:
+            if member.isfile() and member.name.endswith(BASE_FILES):
+                if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: no member leaves `into`
+                    archive.extract(member, into, filter="data")
+                elif not member.name.startswith("/") and ".." not in Path(member.name).parts:
+                    archive.extract(member, into)
+    if process.wait() != 0:
+        raise DiffError(f"git archive {commit} failed")

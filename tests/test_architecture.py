@@ -15,7 +15,7 @@ LAYERS = [
     {"engine"},  # one module's interpretation
     {"project"},  # the whole project: discovery, index, plan, cache, scan
     {"config", "declarations", "fingerprint", "baseline", "gitdiff", "report", "formats", "fixture_labels"},  # around a scan
-    {"api"},  # the pipeline every front end uses
+    {"api", "review"},  # the pipeline every front end uses, and the privacy review of a change
     {"cli", "flake8_plugin", "__main__"},  # front ends
 ]
 

@@ -56,7 +56,7 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
     coverage = summary["consent_coverage"]
     baseline = summary["baseline"]
     new = f" ({summary['new_findings']} new)" if baseline else ""
-    link = _source_link()
+    link = source_link()
     lines = [
         "## Privacy risk report",
         "",
@@ -66,7 +66,7 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
         f"{'n/a' if coverage is None else f'{coverage:.0%}'} ({summary['consent_guarded_flows']} of "
         f"{plural(summary['consent_flows'], 'tracking or marketing flow')} guarded).",
         "",
-        "Personal data: " + (", ".join(_cell(c) for c in summary["categories"]) or "none found") + ".",
+        "Personal data: " + (", ".join(markdown_cell(c) for c in summary["categories"]) or "none found") + ".",
         "",
         "### Findings",
         "",
@@ -75,10 +75,10 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
         ordered = sorted(report.findings, key=lambda f: not f.new) if baseline else report.findings
         lines += ["| | severity | rule | location | finding |", "| --- | --- | --- | --- | --- |"]
         for f in ordered[:MARKDOWN_ROWS]:
-            where = f"`{_cell(f.path)}:{f.line}`"
+            where = f"`{markdown_cell(f.path)}:{f.line}`"
             where = f"[{where}]({link(f.path, f.line)})" if link else where
             mark = "**new**" if baseline and f.new else ""
-            lines.append(f"| {mark} | {f.severity} | {f.rule} | {where} | {_cell(f.message)} |")
+            lines.append(f"| {mark} | {f.severity} | {f.rule} | {where} | {markdown_cell(f.message)} |")
         if len(report.findings) > MARKDOWN_ROWS:
             lines.append(f"\n… and {len(report.findings) - MARKDOWN_ROWS} more (see the HTML or JSON report).")
     else:
@@ -93,9 +93,10 @@ def render_markdown(report: Report, catalog: Catalog) -> str:
         for recipient in external[:MARKDOWN_ROWS]:
             accepted = " (accepted)" if recipient.accepted else ""
             lines.append(
-                f"| {_cell(recipient.destination)}{accepted} | {recipient.service} | "
-                f"{_cell(', '.join(recipient.categories))} | {len(recipient.call_sites)} | {recipient.consent} | "
-                f"{_cell(_declared(recipient))} |"
+                f"| {markdown_cell(recipient.destination)}{accepted} | {recipient.service} | "
+                f"{markdown_cell(', '.join(recipient.categories))} | {len(recipient.call_sites)} | "
+                f"{recipient.consent} | "
+                f"{markdown_cell(_declared(recipient))} |"
             )
         if len(external) > MARKDOWN_ROWS:
             lines.append(f"\n… and {len(external) - MARKDOWN_ROWS} more.")
@@ -117,7 +118,7 @@ def _declared(recipient: Recipient) -> str:
     return said + (f"; not for {', '.join(recipient.undeclared)}" if recipient.undeclared else "")
 
 
-def _source_link() -> Callable[[str, int], str] | None:
+def source_link() -> Callable[[str, int], str] | None:
     """Links to the reviewed commit's files: GitHub Actions (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA)
     or GitLab CI (CI_PROJECT_URL, CI_COMMIT_SHA); None elsewhere."""
     env = os.environ
@@ -167,7 +168,7 @@ def render_json(report: Report, catalog: Catalog) -> str:
 RENDERERS = {"html": render_html, "markdown": render_markdown, "json": render_json, "csv": render_csv}
 
 
-def _cell(text: str) -> str:
+def markdown_cell(text: str) -> str:
     """Text from scanned code in a Markdown table cell: no pipes, no line breaks, no HTML."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
