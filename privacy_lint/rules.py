@@ -144,7 +144,9 @@ def find(email):
                 "messaging, AI APIs, payments, search, data warehouses, and analytics, marketing and advertising "
                 "too. Every transfer is reported, whether or not a consent check guards it: a guarded call names "
                 'the check in its message (`consent: guarded by has_consent(user, "analytics")`) and in the '
-                "`consent` field of JSON and SARIF. The finding names the recipient."
+                "`consent` field of JSON and SARIF. The finding names the recipient. A transfer of categories that "
+                "the recipient's declaration in `[tool.privacy-lint.recipients]` lists is declared and not reported "
+                "(`--report-declared` shows it); the message of any other transfer to it says what is declared."
             ),
             why=(
                 "Every recipient of personal data must be listed in the record of processing (GDPR Art. 30) and "
@@ -236,7 +238,9 @@ def sync(user):
                 "consent check guards the call: no enclosing if/while/conditional on a consent test, no early "
                 "return when consent is missing, no consent decorator, and no caller in the module that checks "
                 "consent first. It is reported in addition to the PRV101 or PRV102 of the same call, which stays "
-                "when consent is added."
+                "when consent is added. A recipient declared in `[tool.privacy-lint.recipients]` follows its "
+                "declared legal basis: with `consent`, an unguarded transfer to it is PRV201 whatever its kind; with "
+                "any other basis, PRV201 does not apply to it."
             ),
             why=(
                 "Tracking, marketing and profiling rest on consent (GDPR Art. 6(1)(a), ePrivacy Art. 5(3)); "
