@@ -45,6 +45,15 @@ def _checks_many_files(options: Any) -> bool:
     return len(names) > 1 or Path(names[0]).is_dir()
 
 
+def _as_planned(name: str) -> str:
+    """A path as the plugin's plan names its files (relative to the working directory, where it is under it):
+    the cache's keys name the files, so the scan must name them alike for workers to find its entries."""
+    import os
+
+    path = Path(name).resolve()
+    return os.path.relpath(path) if path.is_relative_to(Path.cwd().resolve()) else name
+
+
 def _jobs(options: Any) -> int:
     jobs = getattr(options, "jobs", None)
     return 0 if jobs is None or getattr(jobs, "is_auto", True) else max(int(jobs.n_jobs), 1)
@@ -106,7 +115,8 @@ class PrivacyLintChecker:
 
             # one scan over the cores fills the cache flake8's workers then read: without it every worker would
             # analyse its files' whole import closure (a framework's big import cycle included) on its own
-            prefill(tuple(options.filenames or (".",)), cls.include_tests, cls.include_pseudonymous, _jobs(options))
+            paths = tuple(_as_planned(name) for name in options.filenames or (".",))
+            prefill(paths, cls.include_tests, cls.include_pseudonymous, _jobs(options))
 
     def run(self) -> Iterator[tuple[int, int, str, type[PrivacyLintChecker]]]:
         if not self.enabled:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from .conftest import FIXTURES, ROOT, flake8_form, run_cli
 
@@ -99,6 +100,7 @@ def test_a_folder_is_scanned_once_up_front_with_the_same_findings(tmp_path: Path
     assert flake8("app") == by_file
     assert any((tmp_path / ".privacy_lint_cache").iterdir())
     assert flake8("app") == by_file  # read back from the cache the scan filled
+    assert flake8(str(app)) == [line.replace("app/", f"{app}/", 1) for line in by_file]  # named absolutely
 
 
 def test_only_flake8s_main_process_scans_up_front() -> None:
@@ -110,3 +112,35 @@ def test_only_flake8s_main_process_scans_up_front() -> None:
     assert _checks_many_files(Namespace(filenames=["a.py", "b.py"]))
     assert not _checks_many_files(Namespace(filenames=[__file__]))
     assert not _checks_many_files(Namespace(filenames=["-"]))
+
+
+def test_the_up_front_scan_answers_every_file_the_workers_ask_for(tmp_path: Path, monkeypatch: Any) -> None:
+    """The scan names files as the plugin's plan does, however flake8 was given them: each file is then a cache
+    hit, analysed by no worker."""
+    import pytest
+
+    from privacy_lint import api
+    from privacy_lint.flake8_plugin import _as_planned
+    from privacy_lint.project.analyser import Analyser
+
+    (tmp_path / "pyproject.toml").write_text("[tool.privacy-lint]\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    files = {
+        "__init__.py": "",
+        "audit.py": "import logging\n\nlog = logging.getLogger()\n\n\ndef record(value):\n    log.info(value)\n",
+        "views.py": "from app.audit import record\n\n\ndef view(user):\n    record(user.email)\n",
+    }
+    for name, text in files.items():
+        (app / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert api.prefill((_as_planned(str(app)),), False, False, jobs=1)
+
+    def analysed(*args: object, **kwargs: object) -> None:
+        pytest.fail("a file the scan had cached was analysed again")
+
+    monkeypatch.setattr(Analyser, "analyse_source", analysed)
+    monkeypatch.setattr(Analyser, "analyse_path", analysed)
+    api._projects.cache_clear()
+    found = {name: api.check_source(text, str(app / name)) for name, text in files.items()}
+    assert [f.rule for f in found["views.py"]] == ["PRV001"]
