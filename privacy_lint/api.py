@@ -34,11 +34,11 @@ from privacy_lint.declarations import Policy
 from privacy_lint.engine.options import DEFAULT_FILE_TIMEOUT, EngineOptions
 from privacy_lint.findings import CONFIDENCES, NOTE_KINDS, SEVERITIES, FileResult, Finding, ScanResult
 from privacy_lint.packs.catalog import Catalog, RulePackError
-from privacy_lint.project.shared import SharedProject
 
 if TYPE_CHECKING:
     from privacy_lint.baseline import StaleEntry
     from privacy_lint.project.analyser import Analyser
+    from privacy_lint.project.shared import SharedProject  # imports LibCST: a gated one-file check never does
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -361,6 +361,7 @@ def _projects(
     from privacy_lint.project.discovery import Target, discover
     from privacy_lint.project.index import source_root
     from privacy_lint.project.plan import partitions, plan_scan
+    from privacy_lint.project.shared import SharedProject
 
     analyser, _ = _configured(config_path, include_pseudonymous)
     cache = _shared_cache(root, analyser) if use_cache else None
@@ -397,6 +398,7 @@ def _project(
 ) -> SharedProject:
     from privacy_lint.project.index import ProjectIndex, source_root
     from privacy_lint.project.plan import Plan
+    from privacy_lint.project.shared import SharedProject
 
     projects = _projects(root, config_path, include_pseudonymous, use_cache)
     analyser, _ = _configured(config_path, include_pseudonymous)

@@ -158,3 +158,18 @@ def test_progress_only_on_a_terminal() -> None:
     small = Terminal()
     Progress(10, small).advance(10)
     assert small.getvalue() == ""
+
+
+def test_a_file_the_gate_skips_is_checked_without_importing_libcst(tmp_path: Path) -> None:
+    """The gate's point on one file from the shell: no LibCST import (about 100 ms of a 0.2 s run)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "maths.py").write_text("def add(a, b):\n    return a + b\n")
+    probe = (
+        "import sys\nfrom privacy_lint.cli import main\n"
+        "try:\n    main(['check', '--no-cache', 'maths.py'])\nexcept SystemExit:\n    pass\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "False", done.stdout + done.stderr

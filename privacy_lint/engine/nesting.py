@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from privacy_lint.engine.syntax import python_ast
+from privacy_lint.engine.plain_syntax import python_ast
 from privacy_lint.findings import Diagnostic
 
 _NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 
-from privacy_lint.engine.syntax import python_ast
+from privacy_lint.engine.plain_syntax import python_ast
 
 MAX_REPAIRS = 64  # per file; past that, LibCST is cheaper than parsing again and again
 

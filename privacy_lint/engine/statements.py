@@ -8,6 +8,7 @@ from dataclasses import replace
 import libcst as cst
 
 from privacy_lint.engine.calls import Evaluator
+from privacy_lint.engine.plain_syntax import resolve_relative
 from privacy_lint.engine.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.engine.syntax import (
     EXITS,
@@ -17,7 +18,6 @@ from privacy_lint.engine.syntax import (
     dotted,
     literal_string,
     node_handlers,
-    resolve_relative,
 )
 from privacy_lint.engine.values import (
     UNKNOWN,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
 import re
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -51,14 +49,6 @@ def literal_string(node: cst.BaseExpression) -> str | None:
         left, right = literal_string(node.left), literal_string(node.right)
         return left + right if left is not None and right is not None else None
     return None
-
-
-def resolve_relative(module: str, is_package: bool, level: int, target: str) -> str:
-    """`from ..models import X` inside `shop.views.orders` -> `shop.models`."""
-    package = module.split(".") if is_package else module.split(".")[:-1]
-    if level > 1:
-        package = package[: len(package) - (level - 1)]
-    return ".".join([*package, *([target] if target else [])])
 
 
 def is_constant_name(name: str) -> bool:
@@ -134,11 +124,3 @@ def node_handlers(cls: type, prefix: str) -> dict[type[cst.CSTNode], Callable[..
             if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
                 table[node_type] = getattr(cls, name)
     return table
-
-
-def python_ast(source: str | bytes) -> ast.Module:
-    """`ast.parse`, silent: the warnings Python gives about the scanned code (an invalid escape sequence) are its
-    authors' to hear, not the scan's output."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(source)

@@ -14,8 +14,9 @@ from privacy_lint.engine.exports import Externals
 from privacy_lint.engine.interpreter import Interpreter
 from privacy_lint.engine.nesting import too_deep_for_libcst
 from privacy_lint.engine.options import MAX_FILE_BYTES, EngineOptions
+from privacy_lint.engine.plain_syntax import python_ast
 from privacy_lint.engine.suppressions import Suppression, apply_suppressions, parse_suppressions, unused_suppressions
-from privacy_lint.engine.syntax import parse_module, python_ast
+from privacy_lint.engine.syntax import parse_module
 from privacy_lint.findings import Diagnostic, FileResult, Finding, SuppressionNote
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.packs.classify import Classifier

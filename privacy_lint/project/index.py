@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from privacy_lint.engine.nesting import too_deep_for_libcst
+from privacy_lint.engine.plain_syntax import python_ast
 from privacy_lint.engine.repair import repaired
-from privacy_lint.engine.syntax import python_ast
 from privacy_lint.packs.catalog import Catalog
 from privacy_lint.packs.classify import Classifier
 from privacy_lint.project.class_index import ClassSummary, summarise_classes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from privacy_lint.engine.syntax import resolve_relative
+from privacy_lint.engine.plain_syntax import resolve_relative
 
 
 def dotted_name(node: ast.expr) -> str | None:
