@@ -14,7 +14,8 @@ LAYERS = [
     {"packs"},  # the rule packs and what is built from them
     {"engine"},  # one module's interpretation
     {"project"},  # the whole project: discovery, index, plan, cache, scan
-    {"config", "declarations", "fingerprint", "baseline", "gitdiff", "report", "formats", "fixture_labels"},  # around a scan
+    # around a scan
+    {"config", "declarations", "fingerprint", "baseline", "gitdiff", "report", "formats", "fixture_labels"},
     {"api", "review"},  # the pipeline every front end uses, and the privacy review of a change
     {"cli", "flake8_plugin", "__main__"},  # front ends
 ]
