@@ -30,9 +30,9 @@ class ConfigError(Exception):
         super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
 
 
-_STR, _STRS, _BOOL, _CODES_TABLE, _LEVELS, _NAMES_TABLE, _SINKS, _TABLES = (
+_STR, _STRS, _BOOL, _CODES_TABLE, _LEVELS, _NAMES_TABLE, _SINKS, _TABLES, _PURPOSES = (
     "a string", "a list of strings", "true or false", "a table of rule-code lists", "a table of severities",
-    "a table of name lists", "an array of tables", "a table of tables",
+    "a table of name lists", "an array of tables", "a table of tables", "a table of purposes",
 )  # fmt: skip
 
 KEYS: dict[str, str] = {
@@ -54,6 +54,8 @@ KEYS: dict[str, str] = {
     "consent-decorators": _STRS,
     "internal-hosts": _STRS,
     "recipients": _TABLES,
+    "profiling-sinks": _STRS,
+    "consent-required": _PURPOSES,
 }
 SINK_KEYS = ("calls", "destination", "service")
 
@@ -125,6 +127,7 @@ def _check_type(path: str, key: str, value: Any, expected: str) -> None:
         _CODES_TABLE: isinstance(value, dict)
         and all(isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()),
         _LEVELS: isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
+        _PURPOSES: isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
         _NAMES_TABLE: isinstance(value, dict)
         and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in value.values()),
         _SINKS: isinstance(value, list) and all(isinstance(v, dict) for v in value),
@@ -171,7 +174,10 @@ def read_config(path: Path) -> dict[str, Any]:
     return data  # a dedicated file given with --config holds the keys at the top level
 
 
-EXTENSION_KEYS = ("person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts")
+EXTENSION_KEYS = (
+    "person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts",
+    "profiling-sinks", "consent-required",
+)  # fmt: skip
 
 
 def load_config(path: Path | None) -> Config:
@@ -255,6 +261,13 @@ def _inline_pack(where: str, raw: dict[str, Any]) -> dict[str, Any]:
         calls = [sink["calls"]] if isinstance(sink["calls"], str) else sink["calls"]
         sinks.append({"id": f"configuration-{index}", "destination": sink["destination"], "service": sink["service"],
                       "calls": calls})  # fmt: skip
+    for index, function in enumerate(raw.get("profiling-sinks", [])):
+        # "recs.engine:score_user" or "recs.engine.score_user": a function of the project that profiles people
+        qualified = function.replace(":", ".")
+        if not all(part.isidentifier() for part in qualified.split(".")):
+            raise ConfigError(where, f"profiling-sinks[{index}]", f"{function!r} is not a module:function name")
+        sinks.append({"id": f"configuration-profiling-{index}", "destination": qualified.rsplit(".", 1)[-1],
+                      "service": "model", "calls": [qualified]})  # fmt: skip
     if sinks:
         pack["sinks"] = sinks
     if "person-objects" in raw:
@@ -266,6 +279,8 @@ def _inline_pack(where: str, raw: dict[str, Any]) -> dict[str, Any]:
         consent["checks"] = raw["consent-checks"]
     if "consent-decorators" in raw:
         consent["decorators"] = raw["consent-decorators"]
+    if "consent-required" in raw:
+        consent["required"] = raw["consent-required"]
     if consent:
         pack["consent"] = consent
     if "internal-hosts" in raw:
@@ -307,20 +322,31 @@ def catalog_for(config: Config, extra_packs: tuple[Path, ...] = (), cache: Resul
     packs = [*config.rule_packs, *extra_packs]
     if not packs and len(config.inline_pack) <= 1 and not config.extra_names:
         catalog = load_catalog(cache=cache) if cache is not None else default_catalog()
-        checked_declarations(config, catalog)
+        checked_against(catalog, config)
         return catalog
     where = f"{config.path} [tool.privacy-lint]" if config.path else "configuration"
     catalog = load_catalog(packs, [(where, config.inline_pack)], config.extra_names, where, cache)
-    checked_declarations(config, catalog)
+    checked_against(catalog, config)
     return catalog
 
 
-def checked_declarations(config: Config, catalog: Catalog) -> None:
-    """The declared recipients' categories, against the catalogue the configuration selects."""
+def checked_against(catalog: Catalog, config: Config) -> None:
+    """What names categories and purposes (declared recipients, consent-required), against the catalogue the
+    configuration selects."""
     try:
         check_categories(config.recipients, catalog)
     except DeclarationError as exc:
         raise ConfigError(str(config.path), exc.key, str(exc)) from None
+    purposes = sorted(set(catalog.purpose_words.values()))
+    for needed, purpose in catalog.consent_required.items():
+        key = f"consent-required.{needed}"
+        parts = needed.split(".")
+        is_field = len(parts) >= 2 and parts[-2][:1].isupper()  # myapp.models.Profile.browsing_history
+        known = needed in catalog.categories or any(c.startswith(needed + ".") for c in catalog.categories)
+        if not is_field and not known:
+            raise ConfigError(str(config.path), key, f"unknown category{_suggest(needed, list(catalog.categories))}")
+        if purpose not in purposes:
+            raise ConfigError(str(config.path), key, f"unknown purpose {purpose!r}{_suggest(purpose, purposes)}")
 
 
 def adjust_findings(findings: list[Finding], config: Config) -> list[Finding]:

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 # Destinations inside the organisation: what reaches them is shown as text (a log line, an exception message)
 # and stays there; every other destination is a recipient.
 INTERNAL_SERVICES = frozenset({"log", "exception"})
+# Sinks that process the data inside the service (a model trained or run in-process, a feature store or vector
+# database of its own): not a transfer, but profiling all the same.
+LOCAL_SERVICES = frozenset({"model"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,7 @@ class Rule:
     # of private personal information, 201 sensitive data in sent data
     default_level: str = "warning"
     severity_floor: str = "note"  # the lowest severity it is reported at, whatever the data
+    services: tuple[str, ...] = ()  # a consent rule: the kinds of sink whose consent it judges (): the others
 
     @property
     def suppress(self) -> str:
@@ -48,7 +52,7 @@ RULES: dict[str, Rule] = {
             name="personal-data-in-log",
             family="logs",
             reports="log",
-            risk=5,
+            risk=6,
             message="{what} written to {destination} by {by}",
             summary="Personal data written to a log or console",
             description=(
@@ -95,7 +99,7 @@ def login(request):
             name="personal-data-in-exception",
             family="logs",
             reports="exception",
-            risk=4,
+            risk=5,
             message="{what} in an exception message ({by})",
             summary="Personal data in an exception message",
             description=(
@@ -136,7 +140,7 @@ def find(email):
             name="personal-data-to-third-party",
             family="third-party",
             reports="sdk",
-            risk=2,
+            risk=3,
             message="{what} sent to {destination} by {by}{consent}",
             summary="Personal data sent to a third-party service",
             description=(
@@ -184,7 +188,7 @@ def on_login(user):
             name="personal-data-in-http-request",
             family="third-party",
             reports="http",
-            risk=3,
+            risk=4,
             message="{what} sent to {destination} by {by}{consent}",
             summary="Personal data sent in an outbound HTTP request",
             description=(
@@ -231,7 +235,7 @@ def sync(user):
             family="consent",
             reports="consent",
             risk=1,
-            message="{what} sent to {destination} ({service}) by {by} with no consent check",
+            message="{what} sent to {destination} ({service}) by {by} {consent}",
             summary="Personal data used for analytics, marketing or advertising without a consent check",
             description=(
                 "Personal data is sent to an analytics, marketing, advertising or profiling destination and no "
@@ -248,7 +252,8 @@ def sync(user):
             ),
             fix=(
                 "Guard the call: `if has_consent(user, 'analytics'): ...`, return early when consent is missing, or "
-                "decorate the function with a consent decorator declared in the configuration."
+                "decorate the function with a consent decorator declared in the configuration. A check that names "
+                "another purpose (`user.marketing_consent` before an analytics call) does not count."
             ),
             hint="guard the call with a consent check for this purpose",
             example='analytics.identify(user.id, {"email": user.email})',
@@ -261,6 +266,14 @@ import analytics
 def signup(user):
     analytics.identify(user.id, {"email": user.email})
 """,
+                """\
+import analytics
+
+
+def signup(user):
+    if user.marketing_consent:  # consent for another purpose
+        analytics.identify(user.id, {"email": user.email})
+""",
             ),
             quiet=(
                 """\
@@ -268,12 +281,100 @@ import analytics
 
 
 def signup(user):
-    if user.marketing_consent:
+    if user.analytics_consent:
+        analytics.identify(user.id, {"email": user.email})
+""",
+                """\
+import analytics
+
+
+def signup(user):
+    if user.has_given_consent:
         analytics.identify(user.id, {"email": user.email})
 """,
             ),
             default_level="error",
             severity_floor="warning",
+        ),
+        Rule(
+            id="PRV202",
+            name="profiling-without-consent",
+            family="consent",
+            reports="consent",
+            risk=2,
+            message="{what} profiled by {destination} through {by} {consent}",
+            summary="Personal data used for profiling or personalisation without a consent check for it",
+            description=(
+                "Personal data feeds profiling or personalisation and no consent check for that purpose guards "
+                "the call: a machine-learning model trained or run on personal features (scikit-learn, XGBoost, "
+                "LightGBM, CatBoost, statsmodels), a recommendation or personalisation service (Amazon "
+                "Personalize, Google Retail, Algolia, Recombee), a feature store or vector database fed with a "
+                "person's data (Feast, Pinecone, Qdrant, Weaviate, Chroma), or a function the configuration "
+                "declares (`profiling-sinks`). pandas and numpy carry the data through DataFrames: a column "
+                "selected by a personal name carries its category, a dropped column stops carrying it, so a model "
+                "trained on ids and counts only is quiet. A consent check that names another purpose "
+                '(`has_consent(user, "analytics")` before a recommendation) does not count; one that names '
+                "none counts for every purpose. A third-party service also gets its PRV101 or PRV102."
+            ),
+            why=(
+                "Profiling needs a legal basis and, when it is not needed for the service itself, usually "
+                "consent (GDPR Art. 6(1)(a), 21, 22; ePrivacy Art. 5(3) for tracking data); people may object to "
+                "it at any time, so the code must be able to leave them out."
+            ),
+            fix=(
+                "Train and score only people who agreed: `if has_consent(user, 'personalisation'): ...`, filter "
+                "the training rows on the consent, or drop the personal columns the model does not need."
+            ),
+            hint="guard it with a consent check for personalisation or profiling, or drop the personal features",
+            example='model.fit(customers[["age", "postcode", "income"]], churned)',
+            cwe=(359,),
+            fires=(
+                """\
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+
+def train(rows):
+    frame = pd.DataFrame(rows)
+    model = LogisticRegression()
+    model.fit(frame[["age", "postcode", "income"]], frame["churned"])
+""",
+                """\
+import boto3
+
+personalize = boto3.client("personalize-events")
+
+
+def viewed(user, item):
+    if user.has_consent("analytics"):
+        personalize.put_events(trackingId="t", userId=user.email, sessionId="s", eventList=[{"itemId": item}])
+""",
+            ),
+            quiet=(
+                """\
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+
+def train(rows):
+    frame = pd.DataFrame(rows)
+    model = LogisticRegression()
+    model.fit(frame[["item_id", "order_count", "page_views"]], frame["churned"])
+""",
+                """\
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+
+def train(rows, user):
+    frame = pd.DataFrame(rows)
+    if user.has_consent("personalisation"):
+        LogisticRegression().fit(frame[["age", "postcode"]], frame["churned"])
+""",
+            ),
+            default_level="error",
+            severity_floor="warning",
+            services=("profiling", "model"),
         ),
     )
 }
@@ -286,14 +387,23 @@ FAMILY_OF = {rule.id: rule.family for rule in RULES.values()}
 
 def rules_for(service: str, http: bool, guarded: bool, consent_services: frozenset[str] | set[str]) -> tuple[str, ...]:
     """The rules a sink reports. A log or an exception is PRV001 or PRV002; every transfer is PRV101 (an SDK) or
-    PRV102 (an HTTP request, to a vendor's host too), consent or not; a service that needs consent (analytics,
-    marketing, advertising) reached with no consent check also gets PRV201."""
+    PRV102 (an HTTP request, to a vendor's host too), consent or not; a sink processed in the service itself (a
+    model) is no transfer. A service that needs consent reached with no consent check for its purpose also gets
+    the consent rule that judges it: PRV202 for profiling and personalisation, PRV201 for the others."""
     # a raw request to a log vendor's host is a transfer to it
+    local = service in LOCAL_SERVICES and not http
     kind = service if service in INTERNAL_SERVICES and not http else "http" if http else "sdk"
-    found = tuple(rule.id for rule in RULES.values() if rule.reports == kind)
-    if kind in ("http", "sdk") and not guarded and service in consent_services:
-        found += tuple(rule.id for rule in RULES.values() if rule.reports == "consent")
+    found = () if local else tuple(rule.id for rule in RULES.values() if rule.reports == kind)
+    if (local or kind in ("http", "sdk")) and not guarded and service in consent_services:
+        found += (consent_rule(service),)
     return found
+
+
+def consent_rule(service: str) -> str:
+    """The consent rule that judges a kind of sink: the one that names it, else the one that names none."""
+    consent = [rule for rule in RULES.values() if rule.reports == "consent"]
+    named = [rule.id for rule in consent if service in rule.services]
+    return named[0] if named else next(rule.id for rule in consent if not rule.services)
 
 
 def rules_markdown() -> str:

@@ -10,6 +10,7 @@ import libcst as cst
 from privacy_lint.engine.expressions import SELECTED_COLUMN, Expressions, _is_record
 from privacy_lint.engine.syntax import (
     dotted,
+    literal_names,
     literal_string,
 )
 from privacy_lint.engine.values import (
@@ -73,6 +74,11 @@ class Evaluator(Expressions):
                 # getattr(request.user, "email", None) reads request.user.email
                 return self.eval_quiet(cst.Attribute(value=node.args[0].value, attr=cst.Name(attribute)))
         info = self._local_function(qual)
+        if info is None and qual in self.catalog.sql_reads and args and args[0][1].text:
+            rows = self._selected(args[0][1].text, node) or []  # pandas.read_sql("SELECT age, email FROM users", db)
+            return Value(flows=frozenset(rows), type=self.returned_type(qual, node), clean=not rows)
+        if info is None and qual in self.catalog.column_drops and receiver is not None:
+            return self._dropped(receiver, node, qual)
         if info is None and qual is not None and self.catalog.propagator_matcher.get(qual):
             return self._propagate(func, qual, receiver, args, node)
         returned = self.returned_type(qual, node)
@@ -104,6 +110,8 @@ class Evaluator(Expressions):
             flows = {f for _, v in args for f in v.whole()}
             return Value(flows=cap({Flow(origin), *flows}))
         model = self._model_instance(qual) if qual else None
+        if name in self.catalog.field_selections and qual and (model or self._on_manager(qual)):
+            return self._selected_fields(model or "", node)
         carried = EMPTY
         if constructor and not model:
             # BaseEvent(user_properties={...}), Mail(to_emails=...): an object built from personal data holds it
@@ -142,6 +150,51 @@ class Evaluator(Expressions):
                 why = f"{SELECTED_COLUMN} '{name}': {verdict.why}"
                 flows.append(Flow(Origin(verdict.category.id, name, node, "medium", why, by_name=True)))
         return flows
+
+    def _selected_fields(self, model: str, node: cst.Call) -> Value:
+        """`Customer.objects.values("age", "email")`: rows of those fields, as the model types them (by their
+        names where the model gives no category); with no names, every field of the model."""
+        names = [literal_string(arg.value) for arg in node.args if arg.keyword is None]
+        cls = self.classes.get(model)
+        fields = cls.fields if cls is not None else {}
+        if not names:
+            return Value(flows=self._fields_of(model, node))
+        flows: set[Flow] = set()
+        for name in names:
+            if name is None:
+                continue
+            column = name.split("__", 1)[0]  # a lookup across a relation (`profile__city`) names its field first
+            if column in fields:
+                flows.add(Flow(replace(fields[column], node=node)))
+            else:
+                flows |= self._classified(name.rsplit("__", 1)[-1], node, False, "medium").flows
+        return Value(flows=cap(flows), clean=not flows)
+
+    def _on_manager(self, callee: str) -> bool:
+        """`Customer.objects.values(...)` of a model the project does not define (a library's, or a fixture's)."""
+        owner = callee.rsplit(".", 1)[0]
+        return any(owner.endswith(f".{manager}") for manager in self.catalog.model_managers)
+
+    def _dropped(self, receiver: Value, node: cst.Call, qual: str) -> Value:
+        """`frame.drop(columns=["email", "age"])`: the frame without those columns' data (`drop(labels, axis=1)`
+        too; rows dropped by label keep every column)."""
+        keyword = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+        positional = [arg.value for arg in node.args if arg.keyword is None]
+        axis = keyword.get("axis")
+        by_column = axis is not None and (
+            literal_string(axis) == "columns" or (isinstance(axis, cst.Integer) and axis.value == "1")
+        )
+        given = keyword.get("columns") or (positional[0] if positional and by_column else None)
+        names = literal_names(given) if given is not None else None
+        if not names:
+            return Value(flows=receiver.whole(), type=self.returned_type(qual, node) or receiver.type)
+        gone = {v.category.id for v in map(self.classifier.classify, names) if v is not None and v.category}
+        kept = [
+            f
+            for f in receiver.whole()
+            if f.origin.category not in gone and f.origin.text.rsplit(".", 1)[-1].strip("'\"[]") not in names
+        ]
+        return Value(flows=frozenset(kept), type=self.returned_type(qual, node) or receiver.type, clean=not kept)
 
     def _type_hooks(self, qual: str, node: cst.Call) -> None:
         """`sentry_sdk.init(before_send=strip_pii)`: the hook's first parameter is what the library hands it."""

@@ -8,11 +8,12 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from privacy_lint.engine.exports import Place
-from privacy_lint.engine.summaries import RawFinding
-from privacy_lint.engine.values import CONFIDENCE_RANK, Flow, Node
+from privacy_lint.engine.summaries import CALLERS_GUARD, RawFinding
+from privacy_lint.engine.values import CONFIDENCE_RANK, Flow, Node, Origin
 from privacy_lint.findings import SEVERITIES, Finding, Source, Span, Step
 from privacy_lint.packs.catalog import Catalog
-from privacy_lint.rules import RULES, rules_for
+from privacy_lint.packs.consent import Purposes
+from privacy_lint.rules import RULES, consent_rule, rules_for
 
 _SEVERITY = {"special": "error", "high": "error", "personal": "warning", "pseudonymous": "note"}
 _CONFIDENCES = ("low", "medium", "high")
@@ -32,7 +33,9 @@ def _short(text: str, limit: int = 80) -> str:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
-def _message(rule: str, sources: list[Source], raw: RawFinding) -> str:
+def _message(
+    rule: str, sources: list[Source], raw: RawFinding, mismatch: str = "", purpose: str = "", required: str = ""
+) -> str:
     named = []
     for source in sources[:3]:
         item = f"{source.label} ({source.text})"
@@ -43,10 +46,46 @@ def _message(rule: str, sources: list[Source], raw: RawFinding) -> str:
         what += f" and {len(sources) - 3} more"
     hit = raw.hit
     by = f"{hit.sink_text}" + (f" via {raw.via}" if raw.via else "")
-    consent = f" (consent: guarded by {raw.guarded})" if raw.guarded else ""
+    if required:  # the configuration's consent-required: this data needs consent for a purpose, whatever the sink
+        needed, _, label = required.partition(" ")
+        return (
+            f"{what} sent to {hit.destination} by {by} with no consent check for {needed}, which the "
+            f"configuration requires for {label.strip('()')} (consent-required)"
+        )
+    if RULES[rule].family == "consent":  # no check, or one for another purpose
+        consent = f"with consent checked for {mismatch} only, not {purpose}" if mismatch else "with no consent check"
+    else:
+        consent = f" (consent: guarded by {raw.guarded})" if raw.guarded else ""
     return RULES[rule].message.format(
         what=what, destination=hit.destination, service=hit.service, by=by, consent=consent
     )
+
+
+PROFILING_RULE = consent_rule("model")
+
+
+def _required_purpose(raw: RawFinding, purposes: Purposes, catalog: Catalog, checks: tuple[str, ...]) -> str:
+    """The configuration's `consent-required`: data of a category (or a field) that may only be used with consent
+    for a purpose, reaching any sink with no check for that purpose. "personalisation for location", or ""."""
+    if not catalog.consent_required:
+        return ""
+    for flow in raw.flows:
+        for needed, purpose in catalog.consent_required.items():
+            if not _required_of(needed, flow.origin):
+                continue
+            if not (checks and all(purposes.counts_for(check, purpose) for check in checks)):
+                known = catalog.categories.get(flow.origin.category)
+                return f"{purpose} ({known.label if known is not None else flow.origin.text})"
+    return ""
+
+
+def _required_of(needed: str, origin: Origin) -> bool:
+    """`user.location` (a category, with its children) or `myapp.models.Profile.browsing_history` (a model's
+    field, read under its name)."""
+    parts = needed.split(".")
+    if len(parts) >= 2 and parts[-2][:1].isupper():
+        return origin.text.rsplit(".", 1)[-1] == parts[-1]
+    return origin.category == needed or origin.category.startswith(needed + ".")
 
 
 def _distinct_sources(flows: list[Flow], ranges: Mapping[cst.CSTNode, CodeRange]) -> list[Flow]:
@@ -77,9 +116,22 @@ def _distinct_sources(flows: list[Flow], ranges: Mapping[cst.CSTNode, CodeRange]
 
 def build_findings(raws: list[RawFinding], module: cst.Module, path: str, catalog: Catalog) -> list[Finding]:
     """Merge raw findings per (rule, reported node), resolve positions once, and phrase the messages."""
+    purposes = Purposes(catalog)
     grouped: dict[tuple[str, int], tuple[RawFinding, list[Flow]]] = {}
+    mismatches: dict[int, str] = {}  # raw finding -> the purposes its consent check names instead of the sink's
+    required_for: dict[int, str] = {}  # raw finding -> "personalisation for location": consent the team requires
     for raw in raws:
-        for rule in rules_for(raw.hit.service, raw.hit.http, bool(raw.guarded), catalog.consent_services):
+        engine_made = raw.guarded.startswith(CALLERS_GUARD)  # names a function: its callers' checks decide
+        checks = raw.caller_checks if engine_made else (raw.guarded,) if raw.guarded else ()
+        mismatch = next((m for m in (purposes.mismatch(c, raw.hit.service) for c in checks) if m), "")
+        mismatches[id(raw)] = mismatch
+        guarded = bool(raw.guarded) and not mismatch
+        rules = rules_for(raw.hit.service, raw.hit.http, guarded, catalog.consent_services)
+        required = _required_purpose(raw, purposes, catalog, checks)
+        if required and PROFILING_RULE not in rules:
+            rules += (PROFILING_RULE,)
+            required_for[id(raw)] = required
+        for rule in rules:
             key = (rule, id(raw.report_node))
             if key not in grouped:
                 grouped[key] = (raw, list(raw.flows))
@@ -136,7 +188,14 @@ def build_findings(raws: list[RawFinding], module: cst.Module, path: str, catalo
                 rule=rule,
                 path=path,
                 span=sink_span,
-                message=_message(rule, sources, raw),
+                message=_message(
+                    rule,
+                    sources,
+                    raw,
+                    mismatches.get(id(raw), ""),
+                    purposes.of_service(raw.hit.service),
+                    required_for.get(id(raw), "") if rule == PROFILING_RULE else "",
+                ),
                 severity=severity,
                 confidence=confidence,
                 sink=raw.hit.sink_text,

@@ -14,6 +14,7 @@ from privacy_lint.engine.syntax import (
     dotted,
     is_class_name,
     is_constant_name,
+    literal_names,
     literal_string,
     node_handlers,
 )
@@ -277,6 +278,9 @@ class Expressions(Binder):
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self.eval(element.slice.value)
+        columns = self._selected_columns(node)
+        if columns is not None:  # frame[["age", "income"]]: each column as a key read, together
+            return union([self._read_key(base, column, node, node.value) for column in columns])
         key = self._literal_key(node)
         if key is None or (key.isdigit() and base.keys is None):
             # an element of a list keeps the list's element type (records[0] of list[ConsentRecord]); a person's
@@ -286,6 +290,13 @@ class Expressions(Binder):
                 flows = narrowed(flows, key)
             return Value(flows=flows, type=base.type) if flows or base.type else UNKNOWN
         return self._read_key(base, key, node, node.value)
+
+    @staticmethod
+    def _selected_columns(node: cst.Subscript) -> list[str] | None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = node.slice[0].slice.value
+        return literal_names(key) if isinstance(key, cst.List) else None
 
     def _read_key(self, base: Value, key: str, node: cst.CSTNode, base_node: cst.BaseExpression) -> Value:
         if base.keys is not None and key in base.keys:
@@ -381,6 +392,8 @@ class Expressions(Binder):
             remote = self._remote_function(self.member(base.type, attr))
             if remote is not None and remote.is_property:
                 return self._property(remote, node)
+        if base.type is not None and f"{base.type}.{attr}" in self.catalog.data_views:
+            return Value(flows=base.whole(), type=base.type)  # frame.values, frame.loc: the same data
         person = self._member_context(node.value, base, attr)
         if is_constant_name(attr) or person is None:
             return CLEAN

@@ -9,7 +9,7 @@ import libcst as cst
 
 from privacy_lint.engine.calls import Evaluator
 from privacy_lint.engine.plain_syntax import resolve_relative
-from privacy_lint.engine.summaries import ClassInfo, FunctionInfo, RawFinding, Scope
+from privacy_lint.engine.summaries import CALLERS_GUARD, ClassInfo, FunctionInfo, RawFinding, Scope
 from privacy_lint.engine.syntax import (
     EXITS,
     RAISES,
@@ -50,6 +50,7 @@ class Statements(Evaluator):
     def _resolve_consent(self) -> list[RawFinding]:
         """Mark as guarded the consent findings in helpers whose every caller in the module checks consent."""
         guarded: dict[str, str] = {key: info.consent_decorated for key, info in self.functions.items()}
+        checks: dict[str, tuple[str, ...]] = {}  # the callers' own checks, whose purposes must fit the sink's
         changed = True
         while changed:
             changed = False
@@ -57,11 +58,17 @@ class Statements(Evaluator):
                 if guarded[key] or not info.call_sites:
                     continue
                 if all(local or (caller is not None and guarded[caller.key]) for caller, local in info.call_sites):
-                    guarded[key] = f"the callers of {key.rsplit('.', 1)[-1]}()"
+                    guarded[key] = f"{CALLERS_GUARD} {key.rsplit('.', 1)[-1]}()"
+                    found: list[str] = []
+                    for caller, local in info.call_sites:
+                        inherited = checks.get(caller.key, (guarded[caller.key],)) if caller is not None else ()
+                        found.extend((local,) if local else inherited)
+                    checks[key] = tuple(dict.fromkeys(found))
                     changed = True
         for raw in self.findings:
             if raw.hit.service in self.catalog.consent_services and not raw.guarded and raw.function is not None:
                 raw.guarded = guarded[raw.function.key]
+                raw.caller_checks = checks.get(raw.function.key, ())
         return self.findings
 
     # ------------------------------------------------------------- statements

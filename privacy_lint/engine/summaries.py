@@ -30,6 +30,9 @@ class SinkHit:
     authenticates: bool = False  # what authenticates a request (headers=, auth=): credentials there are not sent
 
 
+CALLERS_GUARD = "the callers of"  # a helper whose every caller in the module checks consent: "the callers of f()"
+
+
 @dataclass(slots=True)
 class RawFinding:
     hit: SinkHit
@@ -39,6 +42,7 @@ class RawFinding:
     guarded: str  # the consent check that guards the call ("" when none does)
     function: FunctionInfo | None
     via: str = ""  # "audit(value)" when the sink is inside a called helper
+    caller_checks: tuple[str, ...] = ()  # guarded by "the callers of f()": each caller's own consent check
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ BY_METHOD_NAME = "by-method-name"  # [sources.parameters]: the field a method is
 SERVICES = (
     "log", "exception", "http", "analytics", "marketing", "advertising", "profiling", "error_monitoring", "apm",
     "tracing", "crm", "messaging", "ai", "feature_flags", "payments", "search", "warehouse", "storage", "support",
-    "push", "identity",
+    "push", "identity", "model",
 )  # fmt: skip
 
 
@@ -109,13 +109,21 @@ class Catalog:
     consent_assertion_verbs: set[str] = field(default_factory=set)  # ensure_consent(u): raises unless given
     consent_records: set[str] = field(default_factory=set)  # prefs.analytics: a stored choice for a purpose
     consent_purposes: set[str] = field(default_factory=set)
+    service_purposes: dict[str, str] = field(default_factory=dict)  # kind of sink -> the purpose consent is for
+    purpose_words: dict[str, str] = field(default_factory=dict)  # token in a consent check -> the purpose it names
+    purpose_covers: dict[str, str] = field(default_factory=dict)  # consent for one purpose covers another too
+    consent_required: dict[str, str] = field(default_factory=dict)  # category or Model.field -> the purpose
     exception_ignores: list[str] = field(default_factory=list)
     exception_logged: list[str] = field(default_factory=list)  # answer the requester, and are logged anyway
     exception_status_attributes: set[str] = field(default_factory=set)  # `status_code = 409` in a class body
     propagators: list[str] = field(default_factory=list)
+    sql_reads: set[str] = field(default_factory=set)  # pandas.read_sql(query, con): rows of the columns it selects
+    column_drops: set[str] = field(default_factory=set)  # DataFrame.drop(columns=[...]): those columns are gone
+    data_views: set[str] = field(default_factory=set)  # DataFrame.values: an attribute holding the same data
     # [frameworks]: method names that run a task elsewhere, model managers, serialising methods, request parts
     task_calls: set[str] = field(default_factory=set)
     model_managers: set[str] = field(default_factory=set)
+    field_selections: set[str] = field(default_factory=set)  # Model.objects.values("age"): rows of those fields
     serialisers: set[str] = field(default_factory=set)
     envelope_parts: set[str] = field(default_factory=set)  # lower-case: request.META, request.headers
     submitted_parts: set[str] = field(default_factory=set)  # lower-case: request.POST, request.form

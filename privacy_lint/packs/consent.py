@@ -182,3 +182,33 @@ def _expression_name(node: cst.BaseExpression) -> str:
                 return f"{inner}.{value}"
         return inner
     return ""
+
+
+class Purposes:
+    """The purpose a consent check names (`has_consent(user, "analytics")`, `user.marketing_opt_in`,
+    `@requires_consent("personalisation")`, `Purpose.PERSONALISATION`) against the purpose of a sink: a check for
+    another purpose does not count. A check that names no purpose counts for every purpose."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._of_service = catalog.service_purposes
+        self._words = catalog.purpose_words
+        self._covers = catalog.purpose_covers
+
+    def named(self, check: str) -> set[str]:
+        words = (token for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", check) for token in split_name(word))
+        return {self._words[token] for token in words if token in self._words}
+
+    def mismatch(self, check: str, service: str) -> str:
+        """ "" when the check counts for the sink's purpose; else the purposes it names instead, e.g. "analytics"."""
+        wanted = self._of_service.get(service)
+        if not wanted or self.counts_for(check, wanted):
+            return ""
+        return " and ".join(sorted(self.named(check)))
+
+    def counts_for(self, check: str, purpose: str) -> bool:
+        """Whether a consent check counts for `purpose`: it names it (or one that covers it), or names none."""
+        named = self.named(check)
+        return not named or purpose in named or any(self._covers.get(p) == purpose for p in named)
+
+    def of_service(self, service: str) -> str:
+        return self._of_service.get(service, service)

@@ -73,16 +73,21 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "assertion_verbs": _STRS,
         "records": _STRS,
         "purposes": _STRS,
+        "service_purposes": _STRMAP,
+        "purpose_words": _STRMAP,
+        "purpose_covers": _STRMAP,
+        "required": _STRMAP,
     },
     "exceptions": {
         "ignore": _STRS,
         "logged": _STRS,
         "status_attributes": _STRS,
     },
-    "flow": {"propagators": _STRS},
+    "flow": {"propagators": _STRS, "sql_reads": _STRS, "column_drops": _STRS, "data_views": _STRS},
     "frameworks": {
         "task_calls": _STRS,
         "model_managers": _STRS,
+        "field_selections": _STRS,
         "serialisers": _STRS,
         "envelope_parts": _STRS,
         "submitted_parts": _STRS,
@@ -279,6 +284,12 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.consent_assertion_verbs.update(consent.get("assertion_verbs", []))
     catalog.consent_records.update(consent.get("records", []))
     catalog.consent_purposes.update(consent.get("purposes", []))
+    for service in consent.get("service_purposes", {}):
+        _check_choice(path, "consent.service_purposes", service, SERVICES)
+    catalog.service_purposes.update(consent.get("service_purposes", {}))
+    catalog.purpose_words.update(consent.get("purpose_words", {}))
+    catalog.purpose_covers.update(consent.get("purpose_covers", {}))
+    catalog.consent_required.update(consent.get("required", {}))
 
     exceptions = _check_table(path, "exceptions", data.get("exceptions", {}), _SCHEMA["exceptions"])
     for key in ("ignore", "logged"):
@@ -292,9 +303,15 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     for pattern in flow.get("propagators", []):
         _check_pattern(path, "flow.propagators", pattern)
     catalog.propagators.extend(flow.get("propagators", []))
+    catalog.sql_reads.update(flow.get("sql_reads", []))
+    catalog.column_drops.update(flow.get("column_drops", []))
+    catalog.data_views.update(flow.get("data_views", []))
 
     frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
-    exact = ("task_calls", "model_managers", "serialisers", "injectors", "configuration_classes", "configuration_names")
+    exact = (
+        "task_calls", "model_managers", "field_selections", "serialisers", "injectors", "configuration_classes",
+        "configuration_names",
+    )  # fmt: skip
     for key in exact:
         getattr(catalog, key).update(frameworks.get(key, []))
     for key in ("configuration_reads", "field_validators"):

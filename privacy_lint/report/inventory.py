@@ -292,10 +292,11 @@ def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, cata
             )
         return entries[category_id]
 
-    unconsented = {(f.path, f.span.line, f.span.col) for f, _ in flows if f.rule == "PRV201"}
+    unconsented = {_site(f) for f, _ in flows if RULES[f.rule].family == "consent"}
+    sent = _sites_sent(flows)
     for finding, accepted in flows:
-        if finding.rule == "PRV201":
-            continue  # the same call's PRV101/PRV102 is the flow; the PRV201 marks it unconsented
+        if RULES[finding.rule].family == "consent" and _site(finding) in sent:
+            continue  # the same call's PRV101/PRV102 is the flow; the consent rule marks it unconsented
         for source in finding.sources:
             place = CollectedAt(source.path or finding.path, source.span.line, source.text, "source")
             target = entry(source.category)
@@ -309,7 +310,7 @@ def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, cata
                     finding.path,
                     finding.span.line,
                     finding.rule,
-                    (finding.path, finding.span.line, finding.span.col) in unconsented,
+                    _site(finding) in unconsented,
                     accepted,
                 )
             )
@@ -327,10 +328,21 @@ def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, cata
     return ordered
 
 
+def _site(finding: Finding) -> tuple[str, int, int]:
+    return (finding.path, finding.span.line, finding.span.col)
+
+
+def _sites_sent(flows: list[tuple[Finding, str | None]]) -> set[tuple[str, int, int]]:
+    """Calls with a finding of their own besides a consent rule's: a model trained in the service has only its
+    PRV202, which is then its flow."""
+    return {_site(f) for f, _ in flows if RULES[f.rule].family != "consent"}
+
+
 def _recipients(flows: list[tuple[Finding, str | None]], catalog: Catalog, policy: Policy) -> list[Recipient]:
     found: dict[tuple[str, str], Recipient] = {}
+    sent = _sites_sent(flows)
     for finding, accepted in flows:
-        if finding.rule == "PRV201":
+        if RULES[finding.rule].family == "consent" and _site(finding) in sent:
             continue  # counted with the same call's PRV101/PRV102
         key = (finding.destination, finding.service)
         purpose = PURPOSES.get(finding.service, finding.service)
