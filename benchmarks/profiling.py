@@ -3,7 +3,7 @@
     python benchmarks/profiling.py                 # score the installed privacy-lint
     python benchmarks/profiling.py --record NAME   # and add the run to profiling/runs.json under NAME
 
-The corpus (`profiling/corpus`, its `labels.toml` and README) was written and labelled by a helper who had not
+The corpus (`fixtures/profiling_corpus`, its `labels.toml` and README) was written and labelled by a helper who had not
 read the engine, from the issue's rule definitions only. Every sink call of the corpus is labelled with the rules
 that must fire there (none for a look-alike), so a finding of either rule on any other line is a false positive.
 """
@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE / "profiling" / "corpus"
+CORPUS = HERE.parent / "fixtures" / "profiling_corpus"
 RUNS = HERE / "profiling" / "runs.json"
 RULES = ("PRV201", "PRV202")
 

@@ -174,6 +174,7 @@ def read_config(path: Path) -> dict[str, Any]:
     return data  # a dedicated file given with --config holds the keys at the top level
 
 
+TABLE_EXTENSIONS = ("consent-required",)  # extensions written as a table, not a list
 EXTENSION_KEYS = (
     "person-objects", "sinks", "sanitizers", "consent-checks", "consent-decorators", "internal-hosts",
     "profiling-sinks", "consent-required",
@@ -390,7 +391,11 @@ def describe(config: Config) -> str:
         "include-pseudonymous": config.include_pseudonymous,
         "rule-packs": [_relative_to(p, base) for p in config.rule_packs],
         "personal-data": {category: list(names) for category, names in config.extra_names.items()},
-        **{key: config.extensions.get(key, []) for key in EXTENSION_KEYS if key != "sinks"},
+        **{
+            key: config.extensions.get(key, {} if key in TABLE_EXTENSIONS else [])
+            for key in EXTENSION_KEYS
+            if key != "sinks"
+        },
     }
     lines = [f"# configuration file: {config.path or 'none found (built-in defaults)'}", f"[tool.{TABLE}]"]
     for key, value in shown.items():

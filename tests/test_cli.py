@@ -116,7 +116,14 @@ def test_sarif_validates_against_the_official_schema(cli: str, tmp_path: Path) -
         document = _sarif(cli, target)
         jsonschema.Draft4Validator(schema).validate(document)
     run_ = document["runs"][0]
-    assert {r["id"] for r in run_["tool"]["driver"]["rules"]} == {"PRV001", "PRV002", "PRV101", "PRV102", "PRV201"}
+    assert {r["id"] for r in run_["tool"]["driver"]["rules"]} == {
+        "PRV001",
+        "PRV002",
+        "PRV101",
+        "PRV102",
+        "PRV201",
+        "PRV202",
+    }
     assert run_["invocations"][0]["toolExecutionNotifications"], "parse error must be reported in SARIF"
     result = run_["results"][0]
     assert result["codeFlows"][0]["threadFlows"][0]["locations"]

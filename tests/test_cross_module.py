@@ -83,7 +83,7 @@ class PermissionDenied(Exception):
 def gdpr_guard(func):
     @wraps(func)
     def wrapper(user, *args, **kwargs):
-        if not user.profile.marketing_consent:
+        if not user.profile.tracking_consent:
             return None
         return func(user, *args, **kwargs)
 
@@ -91,7 +91,7 @@ def gdpr_guard(func):
 
 
 def ensure_opt_in(user):
-    if not user.profile.marketing_consent:
+    if not user.profile.tracking_consent:
         raise PermissionDenied("no consent")
 """,
     "shop/cycle_a.py": """from shop import cycle_b
@@ -134,7 +134,7 @@ def signup(request):
     user = request.user
     track(user, "signup", email=user.email)  # expect: PRV101, PRV201
     track(user, "signup", user_id=user.id)
-    if user.profile.marketing_consent:
+    if user.profile.tracking_consent:
         track(user, "signup", email=user.email)  # expect: PRV101
     telemetry.event("signup", email=user.email)  # expect: PRV101, PRV201
 
