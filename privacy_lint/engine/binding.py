@@ -21,6 +21,7 @@ from privacy_lint.engine.values import (
     Origin,
     Value,
     cap,
+    literal_texts,
 )
 
 
@@ -174,7 +175,8 @@ class Binder(SinkReporter):
         if is_constant_name(name) and not evidence:
             if value.type:
                 return value
-            return Value(clean=True, consent=value.consent, text=value.text)
+            names = value.keys if not value.tainted and literal_texts(value) else None  # FEATURES = ["age", ...]
+            return Value(clean=True, consent=value.consent, text=value.text, keys=names)
         verdict = self.classifier.classify(name, person_context)
         flows = value.flows
         if flows:

@@ -10,7 +10,6 @@ import libcst as cst
 from privacy_lint.engine.expressions import SELECTED_COLUMN, Expressions, _is_record
 from privacy_lint.engine.syntax import (
     dotted,
-    literal_names,
     literal_string,
 )
 from privacy_lint.engine.values import (
@@ -21,7 +20,9 @@ from privacy_lint.engine.values import (
     Origin,
     Value,
     cap,
+    literal_texts,
     union,
+    without,
 )
 from privacy_lint.packs.classify import Verdict
 
@@ -44,6 +45,8 @@ class Evaluator(Expressions):
         receiver: Value | None = None
         if isinstance(func, cst.Attribute):
             receiver = self.eval(func.value)
+            if qual is None and receiver.type is not None and receiver.type in self.catalog.data_holders:
+                qual = f"{receiver.type}.{func.attr.value}"  # frame[cols].fillna(0): a method of what it returns
         elif isinstance(func, cst.Name):
             self.note_wrapped_call(func.value)
         else:
@@ -78,7 +81,7 @@ class Evaluator(Expressions):
             rows = self._selected(args[0][1].text, node) or []  # pandas.read_sql("SELECT age, email FROM users", db)
             return Value(flows=frozenset(rows), type=self.returned_type(qual, node), clean=not rows)
         if info is None and qual in self.catalog.column_drops and receiver is not None:
-            return self._dropped(receiver, node, qual)
+            return self._dropped(receiver, args, node, qual)
         if info is None and qual is not None and self.catalog.propagator_matcher.get(qual):
             return self._propagate(func, qual, receiver, args, node)
         returned = self.returned_type(qual, node)
@@ -171,30 +174,30 @@ class Evaluator(Expressions):
         return Value(flows=cap(flows), clean=not flows)
 
     def _on_manager(self, callee: str) -> bool:
-        """`Customer.objects.values(...)` of a model the project does not define (a library's, or a fixture's)."""
-        owner = callee.rsplit(".", 1)[0]
-        return any(owner.endswith(f".{manager}") for manager in self.catalog.model_managers)
+        """`Customer.objects.values(...)`, `Customer.objects.filter(...).values(...)`: a query of a model's rows,
+        whether or not the project defines the model."""
+        owner = callee.rsplit(".", 1)[0] + "."
+        return any(f".{manager}." in owner for manager in self.catalog.model_managers)  # objects.filter(...).values
 
-    def _dropped(self, receiver: Value, node: cst.Call, qual: str) -> Value:
+    def _dropped(self, receiver: Value, args: list[tuple[cst.Arg, Value]], node: cst.Call, qual: str) -> Value:
         """`frame.drop(columns=["email", "age"])`: the frame without those columns' data (`drop(labels, axis=1)`
         too; rows dropped by label keep every column)."""
-        keyword = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
-        positional = [arg.value for arg in node.args if arg.keyword is None]
-        axis = keyword.get("axis")
+        keyword = {arg.keyword.value: (arg.value, value) for arg, value in args if arg.keyword is not None}
+        positional = [value for arg, value in args if arg.keyword is None]
+        axis = keyword["axis"][0] if "axis" in keyword else None
         by_column = axis is not None and (
             literal_string(axis) == "columns" or (isinstance(axis, cst.Integer) and axis.value == "1")
         )
-        given = keyword.get("columns") or (positional[0] if positional and by_column else None)
-        names = literal_names(given) if given is not None else None
+        given = keyword["columns"][1] if "columns" in keyword else positional[0] if positional and by_column else None
+        names = literal_texts(given) if given is not None else None
+        kind = self.returned_type(qual, node) or receiver.type
         if not names:
-            return Value(flows=receiver.whole(), type=self.returned_type(qual, node) or receiver.type)
-        gone = {v.category.id for v in map(self.classifier.classify, names) if v is not None and v.category}
-        kept = [
-            f
-            for f in receiver.whole()
-            if f.origin.category not in gone and f.origin.text.rsplit(".", 1)[-1].strip("'\"[]") not in names
-        ]
-        return Value(flows=frozenset(kept), type=self.returned_type(qual, node) or receiver.type, clean=not kept)
+            return Value(flows=receiver.whole(), type=kind)
+        gone = set(names) | {
+            v.category.id for v in map(self.classifier.classify, names) if v is not None and v.category
+        }
+        kept = without(receiver.whole(), gone)
+        return Value(flows=kept, type=kind, clean=not kept)
 
     def _type_hooks(self, qual: str, node: cst.Call) -> None:
         """`sentry_sdk.init(before_send=strip_pii)`: the hook's first parameter is what the library hands it."""

@@ -14,7 +14,6 @@ from privacy_lint.engine.syntax import (
     dotted,
     is_class_name,
     is_constant_name,
-    literal_names,
     literal_string,
     node_handlers,
 )
@@ -28,6 +27,7 @@ from privacy_lint.engine.values import (
     Value,
     cap,
     join,
+    literal_texts,
     narrowed,
     union,
 )
@@ -41,6 +41,10 @@ def _record_origin(flow: Flow) -> bool:
     (`user`), or the columns a SELECT names (`user_id = row[0]` is one column, unknown which)."""
     origin = flow.origin
     return origin.by_name and (origin.category == CURRENT_PERSON or origin.why.startswith(SELECTED_COLUMN))
+
+
+def _is_list(value: Value) -> bool:
+    return bool(value.keys) and all(key.isdigit() for key in value.keys or {})
 
 
 def _is_record(value: Value) -> bool:
@@ -154,6 +158,12 @@ class Expressions(Binder):
                 return replace(combined, type=model)
         if isinstance(node.operator, cst.Add) and (left.text is not None or right.text is not None):
             return replace(combined, text=concat_text(left.text, right.text))
+        framed = {left.type, right.type} & self.catalog.data_holders if left.type or right.type else set()
+        if framed and combined.flows:  # (frame - frame.mean()) / frame.std() is a frame
+            return replace(combined, type=next(iter(framed)))
+        if isinstance(node.operator, cst.Add) and _is_list(left) and _is_list(right):  # COLUMNS + [TARGET]
+            items = [*(left.keys or {}).values(), *(right.keys or {}).values()]
+            return Value(flows=combined.flows, keys={str(i): v for i, v in enumerate(items)})
         return combined
 
     def expr_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
@@ -275,13 +285,15 @@ class Expressions(Binder):
 
     def _subscript(self, node: cst.Subscript) -> Value:
         base = self.eval(node.value)
-        for element in node.slice:
-            if isinstance(element.slice, cst.Index):
-                self.eval(element.slice.value)
-        columns = self._selected_columns(node)
-        if columns is not None:  # frame[["age", "income"]]: each column as a key read, together
-            return union([self._read_key(base, column, node, node.value) for column in columns])
+        indices = [self.eval(e.slice.value) for e in node.slice if isinstance(e.slice, cst.Index)]
+        columns = self._selected_columns(node, indices)
+        if columns is not None:  # frame[["age", "income"]], frame[FEATURES]: each column as a key read, together
+            return replace(
+                union([self._read_key(base, column, node, node.value) for column in columns]), type=base.type
+            )
         key = self._literal_key(node)
+        if key is None and len(indices) == 1 and len(node.slice) == 1:
+            key = indices[0].text  # frame[TARGET], data[KEY]: a constant naming the key
         if key is None or (key.isdigit() and base.keys is None):
             # an element of a list keeps the list's element type (records[0] of list[ConsentRecord]); a person's
             # record does not make each of its parts the whole record (user_id = user[0])
@@ -292,11 +304,11 @@ class Expressions(Binder):
         return self._read_key(base, key, node, node.value)
 
     @staticmethod
-    def _selected_columns(node: cst.Subscript) -> list[str] | None:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-            return None
-        key = node.slice[0].slice.value
-        return literal_names(key) if isinstance(key, cst.List) else None
+    def _selected_columns(node: cst.Subscript, indices: list[Value]) -> list[str] | None:
+        """The names a subscript selects by a list of them: written there, or a constant holding one."""
+        if len(node.slice) != 1 or len(indices) != 1 or indices[0].text is not None:
+            return None  # one name is one key read (`frame["age"]`)
+        return literal_texts(indices[0])
 
     def _read_key(self, base: Value, key: str, node: cst.CSTNode, base_node: cst.BaseExpression) -> Value:
         if base.keys is not None and key in base.keys:

@@ -124,14 +124,3 @@ def node_handlers(cls: type, prefix: str) -> dict[type[cst.CSTNode], Callable[..
             if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
                 table[node_type] = getattr(cls, name)
     return table
-
-
-def literal_names(node: cst.BaseExpression) -> list[str] | None:
-    """`"email"` or `["email", "age"]`: the names, when every one is a literal."""
-    single = literal_string(node)
-    if single is not None:
-        return [single]
-    if not isinstance(node, (cst.List, cst.Tuple)):
-        return None
-    names = [literal_string(element.value) for element in node.elements]
-    return [n for n in names if n is not None] if all(n is not None for n in names) else None

@@ -133,13 +133,41 @@ def in_order(flows: Iterable[Flow]) -> list[Flow]:
     return sorted(flows, key=lambda f: (len(f.steps), [note for note, _ in f.steps], f.origin.text, f.origin.category))
 
 
+WITHOUT = "-"  # an element naming what was taken out of a parameter: "-email,user.contact.email"
+
+
+def literal_texts(value: Value) -> list[str] | None:
+    """The strings a value is known to hold: a string constant, or a list of them (`FEATURES = ["age", ...]`)."""
+    if value.text is not None:
+        return [value.text]
+    if not value.keys or not all(key.isdigit() for key in value.keys):
+        return None
+    texts = [value.keys[key].text for key in sorted(value.keys, key=int)]
+    return [t for t in texts if t is not None] if all(t is not None for t in texts) else None
+
+
+def without(flows: Iterable[Flow], gone: set[str]) -> frozenset[Flow]:
+    """Flows other than those of the named columns or categories (`frame.drop(columns=["email"])`); a
+    parameter's data keeps the names, to take them out of what each caller passes."""
+    kept = set()
+    for flow in flows:
+        origin = flow.origin
+        if origin.param >= 0 and not origin.element:
+            kept.add(replace(flow, origin=replace(origin, element=WITHOUT + ",".join(sorted(gone)))))
+        elif origin.category not in gone and origin.text.rsplit(".", 1)[-1].strip("'\"[]") not in gone:
+            kept.add(flow)
+    return frozenset(kept)
+
+
 def element_of(value: Value, element: str) -> Value:
     """What a parameter reference with `element` stands for at a call site: that key or position of the
     argument when the caller built it with literal keys (`audit("login", email)`, `note(text=body)`). Of an
     argument built elsewhere, a position may be anything in it, and a key only what its name says (read where
-    the function reads it)."""
+    the function reads it). `-names`: the argument without those columns."""
     if not element:
         return value
+    if element.startswith(WITHOUT):
+        return Value(flows=without(value.whole(), set(element[1:].split(","))), type=value.type)
     if value.keys is None:
         return value if element.isdigit() else Value()
     return value.keys.get(element) or Value(flows=value.flows)

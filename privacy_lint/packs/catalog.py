@@ -120,6 +120,12 @@ class Catalog:
     sql_reads: set[str] = field(default_factory=set)  # pandas.read_sql(query, con): rows of the columns it selects
     column_drops: set[str] = field(default_factory=set)  # DataFrame.drop(columns=[...]): those columns are gone
     data_views: set[str] = field(default_factory=set)  # DataFrame.values: an attribute holding the same data
+
+    @property
+    def data_holders(self) -> set[str]:
+        """Types whose attributes hold their data (pandas.DataFrame): arithmetic on one gives one of them."""
+        return {view.rsplit(".", 1)[0] for view in self.data_views}
+
     # [frameworks]: method names that run a task elsewhere, model managers, serialising methods, request parts
     task_calls: set[str] = field(default_factory=set)
     model_managers: set[str] = field(default_factory=set)
