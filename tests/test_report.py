@@ -199,3 +199,13 @@ def test_a_large_report_reads_at_1280_px_and_prints_within_its_pages(tmp_path: P
         for x0, x1 in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', body)
     ]
     assert words and all(x0 >= 0 and x1 <= w for x0, x1, w in words)  # no text cut off at the page's edge
+
+
+def test_consent_for_another_purpose_does_not_cover_a_flow(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import analytics\n\n\ndef signup(user):\n"
+        '    if user.has_consent("marketing"):\n        analytics.identify(user.id, {"email": user.email})\n'
+        '    if user.has_consent("analytics"):\n        analytics.track(user.id, "x", {"email": user.email})\n'
+    )
+    summary = json.loads(run_cli(["report", "-q", "--no-cache", "--format", "json", "."], tmp_path).stdout)["summary"]
+    assert summary["consent_flows"] == 2 and summary["consent_guarded_flows"] == 1
