@@ -262,12 +262,17 @@ def check_source(
     honour_noqa: bool = False,
     overrides: Overrides | None = None,
     use_cache: bool = True,
+    planned: tuple[str, ...] = (),
 ) -> list[Finding]:
     """The findings of one buffer, as `privacy-lint check` would report them in its project: configured by the
     nearest `[tool.privacy-lint]` table, seeing the summaries of the project modules it imports, filtered like
     a scan's. Raises `ConfigError` or `RulePackError` for a configuration that cannot be used. `# noqa` is
-    left to the caller unless `honour_noqa` (flake8 applies it itself); `# privacy-lint: ignore[...]` applies."""
-    found = _source_result(source, filename, include_pseudonymous, min_confidence, honour_noqa, overrides, use_cache)
+    left to the caller unless `honour_noqa` (flake8 applies it itself); `# privacy-lint: ignore[...]` applies.
+    `planned`: the paths a `prefill` scanned, planned alike so that its cache entries answer (default: the
+    whole project)."""
+    found = _source_result(
+        source, filename, include_pseudonymous, min_confidence, honour_noqa, overrides, use_cache, planned=planned
+    )
     return found.findings
 
 
@@ -314,6 +319,7 @@ def _source_result(
     overrides: Overrides | None,
     use_cache: bool,
     report_declared: bool = False,
+    planned: tuple[str, ...] = (),
 ) -> FileResult:
     """One buffer's result, from the result cache `privacy-lint check` fills when its file and the files it
     depends on are unchanged (a hit costs no parse), else analysed with the summaries of the modules it imports
@@ -323,7 +329,7 @@ def _source_result(
     pseudonymous = include_pseudonymous or bool(overrides and overrides.include_pseudonymous)
     analyser, config = _configured(config_path, pseudonymous)
     config = with_overrides(config, overrides)
-    project = _project(_root_for(config, directory), config_path, pseudonymous, filename, use_cache)
+    project = _project(_root_for(config, directory), config_path, pseudonymous, filename, use_cache, planned)
     result = project.result_of(source, filename)
     findings = result.findings
     if not honour_noqa:  # the caller applies noqa comments itself (flake8): give it what they silenced
@@ -353,7 +359,7 @@ def _configured(config_path: Path | None, include_pseudonymous: bool) -> tuple[A
 
 @lru_cache(maxsize=4)
 def _projects(
-    root: Path, config_path: Path | None, include_pseudonymous: bool, use_cache: bool
+    root: Path, config_path: Path | None, include_pseudonymous: bool, use_cache: bool, planned: tuple[str, ...] = ()
 ) -> dict[Path | None, SharedProject]:
     """The project planned as `privacy-lint check` plans it (the first pass read from the result cache where
     it holds the files' entries), once per process on first use; one plan per group of source roots that a
@@ -366,7 +372,7 @@ def _projects(
     analyser, _ = _configured(config_path, include_pseudonymous)
     cache = _shared_cache(root, analyser) if use_cache else None
     where = os.path.relpath(root)  # displayed as a scan from here displays them: the cache's keys name them so
-    targets = [t for t in discover([where]) if isinstance(t, Target)]
+    targets = [t for t in discover(list(planned) or [where]) if isinstance(t, Target)]
     found: dict[Path | None, SharedProject] = {}
     for part in partitions(targets):
         shared = SharedProject(plan_scan(part, analyser.catalog, analyser.classifier, cache), analyser, cache)
@@ -394,13 +400,18 @@ def _root_for(config: Config, directory: Path) -> Path:
 
 
 def _project(
-    root: Path, config_path: Path | None, include_pseudonymous: bool, filename: str, use_cache: bool = True
+    root: Path,
+    config_path: Path | None,
+    include_pseudonymous: bool,
+    filename: str,
+    use_cache: bool = True,
+    planned: tuple[str, ...] = (),
 ) -> SharedProject:
     from privacy_lint.project.index import ProjectIndex, source_root
     from privacy_lint.project.plan import Plan
     from privacy_lint.project.shared import SharedProject
 
-    projects = _projects(root, config_path, include_pseudonymous, use_cache)
+    projects = _projects(root, config_path, include_pseudonymous, use_cache, planned)
     analyser, _ = _configured(config_path, include_pseudonymous)
     first = next(iter(projects.values()), None) or SharedProject(Plan(ProjectIndex(), [], [], [], []), analyser, None)
     return projects.get(source_root(filename), first)

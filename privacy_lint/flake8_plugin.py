@@ -34,15 +34,18 @@ def _prv_selected(options: Any) -> bool:
     return not any("PRV".startswith(c) for c in ignored)
 
 
-def _checks_many_files(options: Any) -> bool:
-    """A run over a folder or several files, from flake8's main process (with the `spawn` start method every
-    worker parses the options again: they must not each scan)."""
+def _many_files(options: Any) -> bool:
+    """A run over a folder or several files (not a buffer on stdin)."""
+    names = list(getattr(options, "filenames", None) or ["."])
+    return "-" not in names and (len(names) > 1 or Path(names[0]).is_dir())
+
+
+def _main_process() -> bool:
+    """flake8's main process: with the `spawn` start method every worker parses the options again, and must not
+    scan again."""
     import multiprocessing
 
-    names = list(getattr(options, "filenames", None) or ["."])
-    if multiprocessing.parent_process() is not None or "-" in names:
-        return False
-    return len(names) > 1 or Path(names[0]).is_dir()
+    return multiprocessing.parent_process() is None
 
 
 def _as_planned(name: str) -> str:
@@ -66,6 +69,7 @@ class PrivacyLintChecker:
     include_pseudonymous = False
     include_tests = False
     use_cache = True
+    planned: tuple[str, ...] = ()  # the paths the up-front scan planned: the workers plan them alike
     enabled = True  # False when flake8's --select/--ignore leave no PRV code: then no LibCST import at all
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
@@ -110,13 +114,15 @@ class PrivacyLintChecker:
         cls.min_confidence = options.privacy_lint_min_confidence
         cls.include_pseudonymous = options.privacy_lint_include_pseudonymous
         cls.enabled = _prv_selected(options)
-        if cls.enabled and cls.use_cache and _checks_many_files(options):
+        many = cls.enabled and cls.use_cache and _many_files(options)
+        # the workers plan what the scan planned, so that its cache entries answer for their files
+        cls.planned = tuple(_as_planned(name) for name in options.filenames or (".",)) if many else ()
+        if many and _main_process():
             from privacy_lint.api import prefill
 
             # one scan over the cores fills the cache flake8's workers then read: without it every worker would
             # analyse its files' whole import closure (a framework's big import cycle included) on its own
-            paths = tuple(_as_planned(name) for name in options.filenames or (".",))
-            prefill(paths, cls.include_tests, cls.include_pseudonymous, _jobs(options))
+            prefill(cls.planned, cls.include_tests, cls.include_pseudonymous, _jobs(options))
 
     def run(self) -> Iterator[tuple[int, int, str, type[PrivacyLintChecker]]]:
         if not self.enabled:
@@ -136,6 +142,7 @@ class PrivacyLintChecker:
                 self.include_pseudonymous,
                 self.min_confidence,
                 use_cache=self.use_cache,
+                planned=self.planned,
             )
         except (ConfigError, RulePackError) as exc:
             # flake8 has no channel for configuration errors: one PRV000 line per file, never a traceback

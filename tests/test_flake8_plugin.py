@@ -106,12 +106,13 @@ def test_a_folder_is_scanned_once_up_front_with_the_same_findings(tmp_path: Path
 def test_only_flake8s_main_process_scans_up_front() -> None:
     from argparse import Namespace
 
-    from privacy_lint.flake8_plugin import _checks_many_files
+    from privacy_lint.flake8_plugin import _main_process, _many_files
 
-    assert _checks_many_files(Namespace(filenames=["."]))
-    assert _checks_many_files(Namespace(filenames=["a.py", "b.py"]))
-    assert not _checks_many_files(Namespace(filenames=[__file__]))
-    assert not _checks_many_files(Namespace(filenames=["-"]))
+    assert _many_files(Namespace(filenames=["."]))
+    assert _many_files(Namespace(filenames=["a.py", "b.py"]))
+    assert not _many_files(Namespace(filenames=[__file__]))
+    assert not _many_files(Namespace(filenames=["-"]))
+    assert _main_process()
 
 
 def test_the_up_front_scan_answers_every_file_the_workers_ask_for(tmp_path: Path, monkeypatch: Any) -> None:
@@ -142,5 +143,6 @@ def test_the_up_front_scan_answers_every_file_the_workers_ask_for(tmp_path: Path
     monkeypatch.setattr(Analyser, "analyse_source", analysed)
     monkeypatch.setattr(Analyser, "analyse_path", analysed)
     api._projects.cache_clear()
-    found = {name: api.check_source(text, str(app / name)) for name, text in files.items()}
+    planned = (_as_planned(str(app)),)
+    found = {name: api.check_source(text, str(app / name), planned=planned) for name, text in files.items()}
     assert [f.rule for f in found["views.py"]] == ["PRV001"]
