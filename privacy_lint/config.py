@@ -16,7 +16,7 @@ from typing import Any
 from privacy_lint.cache import ResultCache
 from privacy_lint.declarations import Declaration, DeclarationError, check_categories, parse_declarations
 from privacy_lint.findings import CONFIDENCES, SEVERITIES, Finding
-from privacy_lint.packs.catalog import SERVICES, Catalog
+from privacy_lint.packs.catalog import SERVICES, Catalog, is_field_key
 from privacy_lint.packs.loader import close_matches
 from privacy_lint.rules import RULES
 
@@ -341,10 +341,8 @@ def checked_against(catalog: Catalog, config: Config) -> None:
     purposes = sorted(set(catalog.purpose_words.values()))
     for needed, purpose in catalog.consent_required.items():
         key = f"consent-required.{needed}"
-        parts = needed.split(".")
-        is_field = len(parts) >= 2 and parts[-2][:1].isupper()  # myapp.models.Profile.browsing_history
         known = needed in catalog.categories or any(c.startswith(needed + ".") for c in catalog.categories)
-        if not is_field and not known:
+        if not is_field_key(needed) and not known:
             raise ConfigError(str(config.path), key, f"unknown category{_suggest(needed, list(catalog.categories))}")
         if purpose not in purposes:
             raise ConfigError(str(config.path), key, f"unknown purpose {purpose!r}{_suggest(purpose, purposes)}")

@@ -11,7 +11,7 @@ from privacy_lint.engine.exports import Place
 from privacy_lint.engine.summaries import CALLERS_GUARD, RawFinding
 from privacy_lint.engine.values import CONFIDENCE_RANK, Flow, Node, Origin
 from privacy_lint.findings import SEVERITIES, Finding, Source, Span, Step
-from privacy_lint.packs.catalog import Catalog
+from privacy_lint.packs.catalog import Catalog, is_field_key
 from privacy_lint.packs.consent import Purposes
 from privacy_lint.rules import RULES, consent_rule, rules_for
 
@@ -82,9 +82,8 @@ def _required_purpose(raw: RawFinding, purposes: Purposes, catalog: Catalog, che
 def _required_of(needed: str, origin: Origin) -> bool:
     """`user.location` (a category, with its children) or `myapp.models.Profile.browsing_history` (a model's
     field, read under its name)."""
-    parts = needed.split(".")
-    if len(parts) >= 2 and parts[-2][:1].isupper():
-        return origin.text.rsplit(".", 1)[-1] == parts[-1]
+    if is_field_key(needed):
+        return origin.text.rsplit(".", 1)[-1] == needed.rsplit(".", 1)[-1]
     return origin.category == needed or origin.category.startswith(needed + ".")
 
 

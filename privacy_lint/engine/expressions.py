@@ -26,6 +26,7 @@ from privacy_lint.engine.values import (
     Origin,
     Value,
     cap,
+    is_list,
     join,
     literal_texts,
     narrowed,
@@ -41,10 +42,6 @@ def _record_origin(flow: Flow) -> bool:
     (`user`), or the columns a SELECT names (`user_id = row[0]` is one column, unknown which)."""
     origin = flow.origin
     return origin.by_name and (origin.category == CURRENT_PERSON or origin.why.startswith(SELECTED_COLUMN))
-
-
-def _is_list(value: Value) -> bool:
-    return bool(value.keys) and all(key.isdigit() for key in value.keys or {})
 
 
 def _is_record(value: Value) -> bool:
@@ -161,7 +158,7 @@ class Expressions(Binder):
         framed = {left.type, right.type} & self.catalog.data_holders if left.type or right.type else set()
         if framed and combined.flows:  # (frame - frame.mean()) / frame.std() is a frame
             return replace(combined, type=next(iter(framed)))
-        if isinstance(node.operator, cst.Add) and _is_list(left) and _is_list(right):  # COLUMNS + [TARGET]
+        if isinstance(node.operator, cst.Add) and is_list(left) and is_list(right):  # COLUMNS + [TARGET]
             items = [*(left.keys or {}).values(), *(right.keys or {}).values()]
             return Value(flows=combined.flows, keys={str(i): v for i, v in enumerate(items)})
         return combined

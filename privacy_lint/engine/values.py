@@ -136,11 +136,16 @@ def in_order(flows: Iterable[Flow]) -> list[Flow]:
 WITHOUT = "-"  # an element naming what was taken out of a parameter: "-email,user.contact.email"
 
 
+def is_list(value: Value) -> bool:
+    """Elements kept apart by position (a list or tuple built here), not by literal keys."""
+    return bool(value.keys) and all(key.isdigit() for key in value.keys or {})
+
+
 def literal_texts(value: Value) -> list[str] | None:
     """The strings a value is known to hold: a string constant, or a list of them (`FEATURES = ["age", ...]`)."""
     if value.text is not None:
         return [value.text]
-    if not value.keys or not all(key.isdigit() for key in value.keys):
+    if not is_list(value) or value.keys is None:
         return None
     texts = [value.keys[key].text for key in sorted(value.keys, key=int)]
     return [t for t in texts if t is not None] if all(t is not None for t in texts) else None

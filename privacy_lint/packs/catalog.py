@@ -62,6 +62,12 @@ class Host:
     service: str
 
 
+def is_field_key(needed: str) -> bool:
+    """`myapp.models.Profile.browsing_history` (a model's field, by its name), not a category (`user.location`)."""
+    parts = needed.split(".")
+    return len(parts) >= 2 and parts[-2][:1].isupper()
+
+
 @dataclass
 class Catalog:
     """Everything the engine knows, merged from all packs."""
@@ -120,11 +126,7 @@ class Catalog:
     sql_reads: set[str] = field(default_factory=set)  # pandas.read_sql(query, con): rows of the columns it selects
     column_drops: set[str] = field(default_factory=set)  # DataFrame.drop(columns=[...]): those columns are gone
     data_views: set[str] = field(default_factory=set)  # DataFrame.values: an attribute holding the same data
-
-    @property
-    def data_holders(self) -> set[str]:
-        """Types whose attributes hold their data (pandas.DataFrame): arithmetic on one gives one of them."""
-        return {view.rsplit(".", 1)[0] for view in self.data_views}
+    data_holders: set[str] = field(default_factory=set)  # the types of data_views: arithmetic on one gives one
 
     # [frameworks]: method names that run a task elsewhere, model managers, serialising methods, request parts
     task_calls: set[str] = field(default_factory=set)

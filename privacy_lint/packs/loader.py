@@ -306,6 +306,7 @@ def merge_pack(catalog: Catalog, data: Mapping[str, Any], path: str) -> None:
     catalog.sql_reads.update(flow.get("sql_reads", []))
     catalog.column_drops.update(flow.get("column_drops", []))
     catalog.data_views.update(flow.get("data_views", []))
+    catalog.data_holders.update(view.rsplit(".", 1)[0] for view in flow.get("data_views", []))
 
     frameworks = _check_table(path, "frameworks", data.get("frameworks", {}), _SCHEMA["frameworks"])
     exact = (

@@ -13,6 +13,7 @@ from typing import Any
 
 from privacy_lint.declarations import Policy
 from privacy_lint.findings import Finding, ScanResult
+from privacy_lint.report.inventory import site_of, sites_sent
 from privacy_lint.rules import INTERNAL_SERVICES, RULES
 
 SCHEMA_VERSION = 1
@@ -75,14 +76,14 @@ def data_map(scan: ScanResult, policy: Policy) -> DataMap:
     built = DataMap(incomplete=[d.path for d in scan.diagnostics if d.kind not in NOTE_KINDS])
     flows: list[tuple[Finding, str | None]] = [(f, None) for f in scan.findings]
     flows += [(f, note.reason or "(no reason given)") for r in scan.files for f, note in r.suppressed]
-    sent = {(f.path, f.span) for f, _ in flows if RULES[f.rule].family != "consent"}
-    unconsented = {(f.path, f.span) for f, _ in flows if RULES[f.rule].family == "consent"}
+    sent = sites_sent(flows)
+    unconsented = {site_of(f) for f, _ in flows if RULES[f.rule].family == "consent"}
     for finding, accepted in flows:
-        if RULES[finding.rule].family == "consent" and (finding.path, finding.span) in sent:
+        if RULES[finding.rule].family == "consent" and site_of(finding) in sent:
             continue  # the same call's PRV101/PRV102 is the flow (a model in the service has only its PRV202)
         needs = finding.service not in INTERNAL_SERVICES and policy.needs_consent(finding.destination, finding.service)
         # a consent rule at the call: no check, or one for another purpose
-        checked = finding.guarded and (finding.path, finding.span) not in unconsented
+        checked = finding.guarded and site_of(finding) not in unconsented
         consent = ("checked" if checked else "not checked") if needs else "not needed"
         flow = tuple(f"{s.path or finding.path}:{s.span.line}: {s.text} ({s.note})" for s in finding.steps)
         site = Site(finding.path, finding.span.line, finding.rule, consent, flow, accepted)

@@ -215,8 +215,8 @@ def build_report(
     recipients = _recipients(flows, catalog, policy)
     consent_flows = [f for f in transfers if policy.needs_consent(f.destination, f.service)]
     # a consent rule at the same call: no check, or one for another purpose (issue 19)
-    unconsented = {_site(f) for f in findings if RULES[f.rule].family == "consent"}
-    covered = sum(1 for f in consent_flows if f.guarded and _site(f) not in unconsented)
+    unconsented = {site_of(f) for f in findings if RULES[f.rule].family == "consent"}
+    covered = sum(1 for f in consent_flows if f.guarded and site_of(f) not in unconsented)
     summary = {
         "files_scanned": len(result.files),
         "files_not_analysed": len(result.diagnostics),
@@ -294,10 +294,10 @@ def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, cata
             )
         return entries[category_id]
 
-    unconsented = {_site(f) for f, _ in flows if RULES[f.rule].family == "consent"}
-    sent = _sites_sent(flows)
+    unconsented = {site_of(f) for f, _ in flows if RULES[f.rule].family == "consent"}
+    sent = sites_sent(flows)
     for finding, accepted in flows:
-        if RULES[finding.rule].family == "consent" and _site(finding) in sent:
+        if RULES[finding.rule].family == "consent" and site_of(finding) in sent:
             continue  # the same call's PRV101/PRV102 is the flow; the consent rule marks it unconsented
         for source in finding.sources:
             place = CollectedAt(source.path or finding.path, source.span.line, source.text, "source")
@@ -312,7 +312,7 @@ def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, cata
                     finding.path,
                     finding.span.line,
                     finding.rule,
-                    _site(finding) in unconsented,
+                    site_of(finding) in unconsented,
                     accepted,
                 )
             )
@@ -330,21 +330,22 @@ def _inventory(flows: list[tuple[Finding, str | None]], result: ScanResult, cata
     return ordered
 
 
-def _site(finding: Finding) -> tuple[str, int, int]:
+def site_of(finding: Finding) -> tuple[str, int, int]:
+    """A call, as the findings at it name it: a transfer and its consent rule share one."""
     return (finding.path, finding.span.line, finding.span.col)
 
 
-def _sites_sent(flows: list[tuple[Finding, str | None]]) -> set[tuple[str, int, int]]:
+def sites_sent(flows: list[tuple[Finding, str | None]]) -> set[tuple[str, int, int]]:
     """Calls with a finding of their own besides a consent rule's: a model trained in the service has only its
     PRV202, which is then its flow."""
-    return {_site(f) for f, _ in flows if RULES[f.rule].family != "consent"}
+    return {site_of(f) for f, _ in flows if RULES[f.rule].family != "consent"}
 
 
 def _recipients(flows: list[tuple[Finding, str | None]], catalog: Catalog, policy: Policy) -> list[Recipient]:
     found: dict[tuple[str, str], Recipient] = {}
-    sent = _sites_sent(flows)
+    sent = sites_sent(flows)
     for finding, accepted in flows:
-        if RULES[finding.rule].family == "consent" and _site(finding) in sent:
+        if RULES[finding.rule].family == "consent" and site_of(finding) in sent:
             continue  # counted with the same call's PRV101/PRV102
         key = (finding.destination, finding.service)
         purpose = PURPOSES.get(finding.service, finding.service)
